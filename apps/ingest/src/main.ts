@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@vigie/service-kit';
+import { ingestService } from './ingest.service';
+
+void runService(ingestService);

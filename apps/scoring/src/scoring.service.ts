@@ -1,0 +1,12 @@
+import type { ServiceDefinition } from '@vigie/service-kit';
+import { ScoringModule } from './app/scoring.module';
+import { scoringMigrations } from './migrations';
+
+export const scoringService: ServiceDefinition = {
+  name: 'scoring',
+  description: 'Scores every ingested ad for trafficking and minor indicators and network signals, with explainable evidence.',
+  defaultPort: 3002,
+  schema: 'scoring',
+  migrations: scoringMigrations,
+  module: ScoringModule,
+};

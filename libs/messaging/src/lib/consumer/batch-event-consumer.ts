@@ -1,0 +1,254 @@
+import { decodeEvent } from '@vigie/contracts';
+import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Inbox } from '../inbox/inbox';
+import type { MessagingMetrics } from '../metrics/messaging-metrics';
+import type { Outbox } from '../outbox/outbox';
+import type { EventPublisher, MessageCoordinates, OutgoingRecord } from '../ports';
+import type { ConsumedEvent } from './consumed-event';
+import { deadLetterRecord, describeError } from './dead-letter';
+import { PoisonMessageError } from './poison-message.error';
+
+/** What a handler receives: only events this consumer group never applied, and the open transaction. */
+export interface EventBatch {
+  topic: string;
+  partition: number;
+  events: ConsumedEvent[];
+  /** The transaction that also records the inbox rows; commit happens after the handler returns. */
+  manager: EntityManager;
+  /** Enqueue follow-up events in the same transaction. */
+  outbox: Outbox;
+}
+
+export type EventBatchHandler = (batch: EventBatch) => Promise<void>;
+
+export interface BatchEventConsumerOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  /** The service schema holding the inbox table. */
+  schema: string;
+  groupId: string;
+  handlers: ReadonlyMap<string, EventBatchHandler>;
+  outbox: Outbox;
+  /** Used for dead letters; must be acks=all so a DLQ record is durable before the commit. */
+  deadLetterPublisher: EventPublisher;
+  metrics?: MessagingMetrics;
+  /** Events applied per database transaction (a Kafka batch may be split). */
+  maxEventsPerTransaction?: number;
+  /** Attempts for one event that keeps failing while the database is healthy. */
+  maxAttempts?: number;
+  retryBackoffMs?: number;
+  partitionsConsumedConcurrently?: number;
+  fromBeginning?: boolean;
+  log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
+}
+
+interface PendingMessage {
+  message: KafkaMessage;
+  coordinates: MessageCoordinates;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Consumes whole Kafka batches: decodes and validates every message, applies the valid ones
+ * in database transactions together with their inbox rows, sends the rest to `<topic>.dlq`,
+ * and commits the offsets only after all of that is durable.
+ *
+ * Failure policy: a batch that fails is retried event by event to find the culprit. An event
+ * that keeps failing while the database answers is poison and goes to the DLQ (the partition
+ * keeps flowing); when the database itself is unreachable nothing is dead-lettered and the
+ * batch is left uncommitted for kafkajs to retry.
+ */
+export class BatchEventConsumer {
+  private readonly consumer: Consumer;
+  private readonly inbox: Inbox;
+  private readonly maxEventsPerTransaction: number;
+  private readonly maxAttempts: number;
+  private readonly retryBackoffMs: number;
+  private started = false;
+
+  constructor(private readonly options: BatchEventConsumerOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      retry: { initialRetryTime: 300, retries: 10 },
+    });
+    this.inbox = new Inbox(options.schema, options.groupId);
+    this.maxEventsPerTransaction = options.maxEventsPerTransaction ?? 1000;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryBackoffMs = options.retryBackoffMs ?? 100;
+  }
+
+  get topics(): string[] {
+    return [...this.options.handlers.keys()].sort();
+  }
+
+  get kafkaConsumer(): Consumer {
+    return this.consumer;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.processBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the batch in flight finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.consumer.disconnect();
+  }
+
+  private async processBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const endTimer = this.options.metrics?.batchSeconds.startTimer({ topic: batch.topic });
+    const handler = this.options.handlers.get(batch.topic);
+    const deadLetters: OutgoingRecord[] = [];
+    const valid: ConsumedEvent[] = [];
+    const rawById = new Map<string, PendingMessage>();
+
+    for (const message of batch.messages) {
+      const coordinates = this.coordinatesOf(batch, message);
+      const decoded = decodeEvent(message.value);
+      if (!decoded.ok) {
+        const reason = decoded.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ');
+        deadLetters.push(this.deadLetter(message, coordinates, `contract violation: ${reason}`, 'contract'));
+        continue;
+      }
+      valid.push({ event: decoded.event, coordinates });
+      rawById.set(decoded.event.id, { message, coordinates });
+    }
+    this.options.metrics?.consumed.inc({ topic: batch.topic }, batch.messages.length);
+
+    if (!handler) {
+      for (const { message, coordinates } of rawById.values()) {
+        deadLetters.push(this.deadLetter(message, coordinates, `no handler for topic ${batch.topic}`, 'no-handler'));
+      }
+    } else {
+      for (let start = 0; start < valid.length; start += this.maxEventsPerTransaction) {
+        if (!isRunning() || isStale()) return; // revoked: leave it uncommitted, the inbox absorbs the replay
+        const chunk = valid.slice(start, start + this.maxEventsPerTransaction);
+        await this.applyIsolatingPoison(batch, chunk, handler, rawById, deadLetters);
+        await heartbeat();
+      }
+    }
+
+    await this.options.deadLetterPublisher.publish(deadLetters);
+    const lastOffset = batch.messages[batch.messages.length - 1].offset;
+    const nextOffset = (BigInt(lastOffset) + 1n).toString();
+    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
+    // Moves this consumer's fetch position; the commit above is what survives a restart.
+    resolveOffset(lastOffset);
+    const highWatermark = BigInt(batch.highWatermark);
+    const lag = highWatermark > BigInt(nextOffset) ? Number(highWatermark - BigInt(nextOffset)) : 0;
+    this.options.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
+    endTimer?.();
+  }
+
+  private async applyIsolatingPoison(
+    batch: Batch,
+    events: ConsumedEvent[],
+    handler: EventBatchHandler,
+    rawById: Map<string, PendingMessage>,
+    deadLetters: OutgoingRecord[],
+  ): Promise<void> {
+    try {
+      await this.applyInTransaction(batch, events, handler);
+      return;
+    } catch (error) {
+      if (events.length > 1) {
+        this.options.log?.('warn', 'batch failed, retrying event by event', { topic: batch.topic, error: describeError(error) });
+        for (const event of events) await this.applyIsolatingPoison(batch, [event], handler, rawById, deadLetters);
+        return;
+      }
+      await this.retryOrDeadLetter(batch, events[0], handler, rawById, deadLetters, error);
+    }
+  }
+
+  private async retryOrDeadLetter(
+    batch: Batch,
+    event: ConsumedEvent,
+    handler: EventBatchHandler,
+    rawById: Map<string, PendingMessage>,
+    deadLetters: OutgoingRecord[],
+    firstError: unknown,
+  ): Promise<void> {
+    let error = firstError;
+    for (let attempt = 2; attempt <= this.maxAttempts && !(error instanceof PoisonMessageError); attempt++) {
+      await sleep(this.retryBackoffMs * 2 ** (attempt - 2));
+      try {
+        await this.applyInTransaction(batch, [event], handler);
+        return;
+      } catch (retryError) {
+        error = retryError;
+      }
+    }
+    if (!(error instanceof PoisonMessageError) && !(await this.databaseAnswers())) {
+      // Not the event's fault: keep the batch uncommitted; kafkajs retries it later.
+      throw error;
+    }
+    const raw = rawById.get(event.event.id);
+    if (!raw) throw error;
+    const kind = error instanceof PoisonMessageError ? 'rejected' : 'handler-error';
+    this.options.log?.('error', 'event sent to DLQ', {
+      eventId: event.event.id,
+      correlationId: event.event.correlationId,
+      topic: batch.topic,
+      error: describeError(error),
+    });
+    deadLetters.push(this.deadLetter(raw.message, raw.coordinates, describeError(error), kind));
+  }
+
+  private async applyInTransaction(batch: Batch, events: ConsumedEvent[], handler: EventBatchHandler): Promise<void> {
+    await this.options.dataSource.transaction(async (manager) => {
+      const fresh = await this.inbox.claim(manager, events);
+      const duplicates = events.length - fresh.length;
+      if (duplicates > 0) this.options.metrics?.duplicates.inc({ topic: batch.topic }, duplicates);
+      if (fresh.length === 0) return;
+      await handler({ topic: batch.topic, partition: batch.partition, events: fresh, manager, outbox: this.options.outbox });
+      this.options.metrics?.applied.inc({ topic: batch.topic }, fresh.length);
+    });
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      await this.options.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private coordinatesOf(batch: Batch, message: KafkaMessage): MessageCoordinates {
+    return {
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      timestamp: message.timestamp,
+      headers: message.headers ?? {},
+    };
+  }
+
+  private deadLetter(
+    message: KafkaMessage,
+    coordinates: MessageCoordinates,
+    reason: string,
+    kind: string,
+  ): OutgoingRecord {
+    this.options.metrics?.deadLettered.inc({ topic: coordinates.topic, reason: kind });
+    return deadLetterRecord(message, coordinates, this.options.groupId, reason);
+  }
+}

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import {
+  countRows,
+  createServiceSchema,
+  createTopicWithDlq,
+  dropSchema,
+  recordApplied,
+  requireEnv,
+  sampleEvents,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from '../../test-support/messaging-fixture';
+import { BatchEventConsumer } from '../consumer/batch-event-consumer';
+import { KafkaEventPublisher } from '../kafka/kafka-event-publisher';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+
+const workspaceRoot = join(__dirname, '..', '..', '..', '..', '..');
+
+/** Runs the relay in its own process, which SIGKILLs itself right after the broker's ack. */
+function runRelayThatDiesAfterPublish(schema: string, topic: string): Promise<NodeJS.Signals | null> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'libs/messaging/src/test-support/relay-crash-child.ts'],
+    {
+      cwd: workspaceRoot,
+      env: { ...process.env, RELAY_SCHEMA: schema, RELAY_TOPIC: topic, TS_NODE_PROJECT: join(workspaceRoot, 'tsconfig.json') },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  return new Promise((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+}
+
+describe('OutboxRelay against a real broker and database', () => {
+  const kafka = testKafka('vigie-relay-spec');
+  const publisher = new KafkaEventPublisher(kafka);
+  const schema = uniqueName('relay');
+  let db: DataSource;
+
+  beforeAll(async () => {
+    requireEnv('KAFKA_BROKERS');
+    db = await createServiceSchema(schema);
+  });
+
+  afterAll(async () => {
+    await publisher.disconnect();
+    await dropSchema(db, schema);
+  });
+
+  it('publishes every event exactly once in effect when the relay dies between publish and commit', async () => {
+    const topic = uniqueName('it.relay');
+    await createTopicWithDlq(topic);
+    const outbox = new Outbox(schema, () => topic);
+    const events = sampleEvents(120);
+    await db.transaction((manager) => outbox.enqueue(manager, events));
+
+    // The broker acknowledged the batch, then the process died before deleting the rows.
+    expect(await runRelayThatDiesAfterPublish(schema, topic)).toBe('SIGKILL');
+    expect(await countRows(db, `SELECT count(*) FROM "${schema}".outbox`)).toBe(120);
+
+    // A fresh relay re-publishes the rows (a duplicate on the wire) and empties the outbox.
+    const relay = new OutboxRelay(db, outbox, publisher, { batchSize: 50 });
+    relay.start();
+    await waitFor(async () => (await countRows(db, `SELECT count(*) FROM "${schema}".outbox`)) === 0, 30000, 'outbox drained');
+    await relay.stop();
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    const onTheWire = offsets.reduce((sum, p) => sum + Number(p.high), 0);
+    expect(onTheWire).toBeGreaterThanOrEqual(events.length + 50);
+
+    // The consumer's inbox turns that into exactly one application per event.
+    const consumer = new BatchEventConsumer({
+      kafka,
+      dataSource: db,
+      schema,
+      groupId: uniqueName('group'),
+      handlers: new Map([[topic, (batch) => recordApplied(batch.manager, schema, batch.events.map((e) => e.event))]]),
+      outbox,
+      deadLetterPublisher: publisher,
+    });
+    await consumer.start();
+    await waitFor(async () => (await countRows(db, `SELECT count(*) FROM "${schema}".applied`)) === 120, 60000, '120 applied');
+    await consumer.stop();
+    expect(await countRows(db, `SELECT coalesce(max(times), 0) AS count FROM "${schema}".applied`)).toBe(1);
+    const ids = await db.query(`SELECT event_id FROM "${schema}".applied`);
+    expect(new Set(ids.map((row: { event_id: string }) => row.event_id))).toEqual(new Set(events.map((e) => e.id)));
+  });
+
+  it('keeps rows when the broker cannot be reached and publishes them once it can', async () => {
+    const topic = uniqueName('it.relay-down');
+    const outbox = new Outbox(schema, () => topic);
+    await db.transaction((manager) => outbox.enqueue(manager, sampleEvents(3)));
+    const failingPublisher = {
+      publish: async () => {
+        throw new Error('broker unreachable');
+      },
+    };
+    const failing = new OutboxRelay(db, outbox, failingPublisher);
+    await expect(failing.drainOnce()).rejects.toThrow('broker unreachable');
+    expect(await countRows(db, `SELECT count(*) FROM "${schema}".outbox`)).toBe(3);
+    await createTopicWithDlq(topic);
+    expect(await new OutboxRelay(db, outbox, publisher).drainOnce()).toBe(3);
+    expect(await countRows(db, `SELECT count(*) FROM "${schema}".outbox`)).toBe(0);
+  });
+
+  it('is woken by the commit of an enqueuing transaction, not by its poll timer', async () => {
+    const topic = uniqueName('it.relay-notify');
+    await createTopicWithDlq(topic);
+    const outbox = new Outbox(schema, () => topic);
+    const relay = new OutboxRelay(db, outbox, publisher, { idlePollMs: 120000 });
+    relay.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500)); // let it listen and go idle
+      await db.transaction((manager) => outbox.enqueue(manager, sampleEvents(4)));
+      await waitFor(async () => (await countRows(db, `SELECT count(*) FROM "${schema}".outbox`)) === 0, 10000, 'NOTIFY-driven publish');
+    } finally {
+      await relay.stop();
+    }
+  });
+});

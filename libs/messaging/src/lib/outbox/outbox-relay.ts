@@ -1,0 +1,178 @@
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { EventPublisher, OutgoingRecord } from '../ports';
+import type { Outbox } from './outbox';
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /**
+   * How long to wait for new rows when the outbox is empty. The relay is also woken at once
+   * by the NOTIFY that a committed `Outbox.enqueue` sends, so this only bounds the delay
+   * when a notification is missed (e.g. while the listening connection reconnects).
+   */
+  idlePollMs?: number;
+  /** Back-off after a failed publish (broker down): rows stay and are retried. */
+  failureBackoffMs?: number;
+  onError?: (error: unknown) => void;
+  onPublished?: (count: number) => void;
+  /**
+   * Runs after the broker acknowledged a batch and before the rows are deleted. Fault
+   * tests use it to kill the process at the worst moment; production leaves it unset.
+   */
+  afterPublish?: (records: readonly OutgoingRecord[]) => Promise<void> | void;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  message_key: string;
+  payload: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes outbox rows in `seq` order. Rows are locked with FOR UPDATE SKIP LOCKED so
+ * several relays never publish the same row concurrently, and deleted only after the broker
+ * acknowledged them (acks=all). A crash between the acknowledgement and the delete
+ * re-publishes the batch on restart; consumers drop those duplicates in their inbox.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private pendingWake = false;
+  private listener: PoolClient | undefined;
+  private readonly batchSize: number;
+  private readonly idlePollMs: number;
+  private readonly failureBackoffMs: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly publisher: EventPublisher,
+    private readonly options: OutboxRelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.idlePollMs = options.idlePollMs ?? 1000;
+    this.failureBackoffMs = options.failureBackoffMs ?? 1000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in flight, then stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await this.unlisten();
+  }
+
+  /** Publishes everything currently in the outbox; returns the number of rows published. */
+  async drainOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.publishBatch();
+      total += published;
+      if (published < this.batchSize) return total;
+    }
+  }
+
+  private notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.listener) return;
+    // TypeORM's postgres driver keeps its pg pool as `master`; LISTEN needs one pinned connection.
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const client = await pool.connect();
+    client.on('notification', () => this.notify());
+    client.on('error', () => {
+      // The connection broke: drop it and fall back to polling until the next loop re-listens.
+      if (this.listener === client) this.listener = undefined;
+      client.release(true);
+    });
+    await client.query(`LISTEN "${this.outbox.notifyChannel}"`);
+    this.listener = client;
+  }
+
+  private async unlisten(): Promise<void> {
+    const client = this.listener;
+    this.listener = undefined;
+    if (!client) return;
+    try {
+      await client.query(`UNLISTEN "${this.outbox.notifyChannel}"`);
+      client.release();
+    } catch {
+      client.release(true);
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.listen();
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+      } catch (error) {
+        this.options.onError?.(error);
+        await this.idle(this.failureBackoffMs);
+        continue;
+      }
+      if (published < this.batchSize) await this.idle(this.idlePollMs);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.pendingWake || !this.running) {
+      this.pendingWake = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.pendingWake = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private async publishBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT seq, topic, message_key, payload, headers
+           FROM ${this.outbox.tableName}
+          ORDER BY seq
+          LIMIT $1
+          FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const records: OutgoingRecord[] = rows.map((row) => ({
+        topic: row.topic,
+        key: row.message_key,
+        value: row.payload,
+        headers: row.headers,
+      }));
+      await this.publisher.publish(records);
+      await this.options.afterPublish?.(records);
+      await manager.query(`DELETE FROM ${this.outbox.tableName} WHERE seq = ANY($1::bigint[])`, [
+        rows.map((row) => row.seq),
+      ]);
+      this.options.onPublished?.(rows.length);
+      return rows.length;
+    });
+  }
+}

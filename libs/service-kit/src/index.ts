@@ -1,0 +1,17 @@
+export { bootstrapService, runService } from './lib/bootstrap/bootstrap-service';
+export type { RunningService, ServiceDefinition } from './lib/bootstrap/bootstrap-service';
+export { ConfigurationError, loadServiceConfig } from './lib/config/service-config';
+export type { LogLevel, ServiceConfig } from './lib/config/service-config';
+export { createServiceDataSource, migrateServiceSchema } from './lib/database/service-data-source';
+export type { ServiceDataSourceOptions } from './lib/database/service-data-source';
+export { ReadinessService } from './lib/health/readiness.service';
+export {
+  EVENT_PUBLISHER,
+  KAFKA_CLIENT,
+  METRICS_REGISTRY,
+  OUTBOX,
+  SERVICE_CONFIG,
+  SERVICE_LOGGER,
+} from './lib/infrastructure';
+export type { ServiceInfrastructure } from './lib/infrastructure';
+export { createLogger, PinoNestLogger } from './lib/logging/logger';

@@ -1,0 +1,185 @@
+import { type INestApplication, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { allTopicNames, partitionsFor } from '@vigie/contracts';
+import {
+  createKafkaClient,
+  ensureTopics,
+  KafkaEventPublisher,
+  KafkaEventTransport,
+  MessagingMetrics,
+  Outbox,
+  OutboxRelay,
+  type OutboxRelayOptions,
+} from '@vigie/messaging';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { MigrationInterface } from 'typeorm';
+import { type ServiceConfig, loadServiceConfig } from '../config/service-config';
+import { createServiceDataSource, migrateServiceSchema } from '../database/service-data-source';
+import type { ServiceInfrastructure } from '../infrastructure';
+import { createLogger, PinoNestLogger } from '../logging/logger';
+import { ServiceCoreModule } from './service-core.module';
+
+export interface ServiceDefinition {
+  /** Service name, used for logs, metrics, the consumer group and `<NAME>_PORT`. */
+  name: string;
+  description: string;
+  defaultPort: number;
+  /** The Postgres schema this service owns. */
+  schema: string;
+  migrations: (new () => MigrationInterface)[];
+  /** The service's root feature module (controllers, event handlers, services). */
+  module: Type<unknown>;
+  relay?: Pick<OutboxRelayOptions, 'afterPublish' | 'batchSize' | 'idlePollMs'>;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  config: ServiceConfig;
+  infrastructure: ServiceInfrastructure;
+  url: string;
+  /** Graceful stop: HTTP and consumer first (the batch in flight commits), then relay, producer, pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one Vigie service: validated config, JSON logs, migrated schema, topics ensured,
+ * Nest on Fastify with HTTP endpoints and the Kafka event transport, outbox relay running.
+ */
+export async function bootstrapService(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningService> {
+  const config = loadServiceConfig(definition.name, definition.defaultPort, env);
+  const logger = createLogger(definition.name, config.logLevel);
+  const dataSource = createServiceDataSource({
+    url: config.databaseUrl,
+    schema: definition.schema,
+    migrations: definition.migrations,
+    poolSize: config.databasePoolSize,
+    applicationName: `vigie-${definition.name}`,
+  });
+  await dataSource.initialize();
+  const applied = await migrateServiceSchema(dataSource, definition.schema);
+  logger.info({ schema: definition.schema, applied }, 'database schema migrated');
+
+  const kafka = createKafkaClient({
+    brokers: config.kafkaBrokers,
+    clientId: `vigie-${definition.name}`,
+    log: (level, message, extra) => logger[level]({ kafka: extra }, message),
+  });
+  await ensureTopics(
+    kafka,
+    allTopicNames({ withDlq: true }).map((name) => ({ name, partitions: partitionsFor(name) })),
+  );
+
+  const metricsRegistry = new Registry();
+  metricsRegistry.setDefaultLabels({ service: definition.name });
+  collectDefaultMetrics({ register: metricsRegistry });
+  const messagingMetrics = new MessagingMetrics(metricsRegistry);
+  const publisher = new KafkaEventPublisher(kafka);
+  await publisher.connect();
+  const outbox = new Outbox(definition.schema);
+  const relay = new OutboxRelay(dataSource, outbox, publisher, {
+    ...definition.relay,
+    onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
+    onPublished: (count) => messagingMetrics.outboxPublished.inc(count),
+  });
+  const infrastructure: ServiceInfrastructure = {
+    config,
+    logger,
+    dataSource,
+    kafka,
+    publisher,
+    outbox,
+    relay,
+    metricsRegistry,
+    messagingMetrics,
+  };
+
+  @Module({ imports: [ServiceCoreModule.forRoot(infrastructure), definition.module] })
+  class ServiceRootModule {}
+
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ServiceRootModule,
+    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false }),
+    { logger: new PinoNestLogger(logger), abortOnError: false },
+  );
+  const openApi = new DocumentBuilder()
+    .setTitle(`Vigie ${definition.name}`)
+    .setDescription(definition.description)
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'docs/json',
+  });
+
+  app.connectMicroservice(
+    {
+      strategy: new KafkaEventTransport({
+        kafka,
+        dataSource,
+        schema: definition.schema,
+        groupId: config.consumerGroup,
+        outbox,
+        deadLetterPublisher: publisher,
+        metrics: messagingMetrics,
+        log: (level, message, extra) => logger[level](extra ?? {}, message),
+      }),
+    },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  relay.start();
+  await app.listen(config.port, config.host);
+  const url = `http://${config.host}:${config.port}`;
+  logger.info({ url }, `${definition.name} listening`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('shutting down: stopping HTTP and consumer');
+      await app.close();
+      await relay.stop();
+      await publisher.disconnect();
+      await dataSource.destroy();
+      logger.info('shutdown complete');
+      logger.flush();
+    })());
+
+  return { app, config, infrastructure, url, close };
+}
+
+/**
+ * Entry point used by each app's `main.ts`: starts the service, and stops it cleanly on
+ * SIGTERM/SIGINT within the configured timeout. A configuration error exits with code 78
+ * (EX_CONFIG) and a message naming every bad variable.
+ */
+export async function runService(definition: ServiceDefinition): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await bootstrapService(definition);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`vigie ${definition.name} failed to start: ${message}\n`);
+    process.exit(error instanceof Error && error.name === 'ConfigurationError' ? 78 : 1);
+  }
+  const stop = (signal: NodeJS.Signals) => {
+    service.infrastructure.logger.info({ signal }, 'signal received');
+    const timer = setTimeout(() => {
+      service.infrastructure.logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, service.config.shutdownTimeoutMs);
+    timer.unref();
+    service.close().then(
+      () => process.exit(0),
+      (error) => {
+        service.infrastructure.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,29 @@
+import type { KafkaEventPublisher, MessagingMetrics, Outbox, OutboxRelay } from '@vigie/messaging';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { ServiceConfig } from './config/service-config';
+
+/**
+ * The I/O a service is wired with, built once by `bootstrapService` and injected into the
+ * Nest container under these tokens.
+ */
+export interface ServiceInfrastructure {
+  config: ServiceConfig;
+  logger: Logger;
+  dataSource: DataSource;
+  kafka: Kafka;
+  publisher: KafkaEventPublisher;
+  outbox: Outbox;
+  relay: OutboxRelay;
+  metricsRegistry: Registry;
+  messagingMetrics: MessagingMetrics;
+}
+
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
+export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
+export const OUTBOX = Symbol('OUTBOX');
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');

@@ -1,0 +1,7 @@
+export {
+  startVigieInfrastructure,
+  type InfrastructureMode,
+  type StartVigieInfrastructureOptions,
+  type VigieInfrastructure,
+} from './start-vigie-infrastructure';
+export { isDockerEngineAvailable } from './docker-engine';

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Entry point of `npm start` and `npm test`. Plain Node with no dependencies, because its
+// first job is to install them: it runs `npm ci` when node_modules is missing or older than
+// package-lock.json, then hands over to the TypeScript script of the same name.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const [command, ...args] = process.argv.slice(2);
+const scripts = { start: 'start.ts', test: 'test.ts' };
+
+if (!scripts[command]) {
+  console.error(`usage: launch.mjs <${Object.keys(scripts).join('|')}> [args]`);
+  process.exit(64);
+}
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`Vigie needs Node.js >= 20.19; this is ${process.version}.`);
+  process.exit(1);
+}
+
+const installedMarker = join(root, 'node_modules', '.package-lock.json');
+const lockfile = join(root, 'package-lock.json');
+const stale = !existsSync(installedMarker) || statSync(lockfile).mtimeMs > statSync(installedMarker).mtimeMs;
+if (stale) {
+  console.log('vigie: installing npm dependencies (npm ci)...');
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (install.status !== 0) {
+    console.error('vigie: npm ci failed; see the output above.');
+    process.exit(install.status ?? 1);
+  }
+}
+
+const child = spawn(
+  process.execPath,
+  ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join('tools', 'scripts', scripts[command]), ...args],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json') } },
+);
+// Ctrl-C reaches the child directly (same process group); the launcher just waits for it.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (signal !== 'SIGINT') child.kill(signal);
+  });
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

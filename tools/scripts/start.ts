@@ -1,0 +1,124 @@
+// `npm start`: provisions Kafka and PostgreSQL (or uses KAFKA_BROKERS / DATABASE_URL),
+// starts the four services as separate processes, waits until each one is ready, prints
+// their URLs, and on Ctrl-C stops the services (graceful drain) and then the broker.
+import { provisionKafka, provisionPostgres, type DatabaseEndpoint, type KafkaEndpoint } from '@vigie/provisioning';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { SERVICES, serviceNodeArgs, type ServiceProcessSpec } from './support/services';
+
+interface RunningProcess {
+  spec: ServiceProcessSpec;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+const readyTimeoutMs = 180000;
+const stopTimeoutMs = 25000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startService(spec: ServiceProcessSpec, env: NodeJS.ProcessEnv): RunningProcess {
+  const child = spawn(process.execPath, serviceNodeArgs(spec.main), {
+    env: { ...env, [spec.portVariable]: String(spec.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${spec.name}] `;
+  const relay = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
+    let pending = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) out.write(`${prefix}${line}\n`);
+    });
+  };
+  relay(child.stdout, process.stdout);
+  relay(child.stderr, process.stderr);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { spec, child, exited };
+}
+
+async function waitReady(service: RunningProcess): Promise<unknown> {
+  const deadline = Date.now() + readyTimeoutMs;
+  let exitCode: number | null | undefined;
+  void service.exited.then((code) => (exitCode = code));
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`${service.spec.name} exited with code ${exitCode} before it was ready`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${service.spec.port}/ready`);
+      if (response.ok) return await response.json();
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${service.spec.name} not ready after ${readyTimeoutMs / 1000} s`);
+    await sleep(500);
+  }
+}
+
+async function stopServices(services: RunningProcess[]): Promise<void> {
+  await Promise.all(
+    services.map(async (service) => {
+      if (service.child.exitCode !== null) return;
+      service.child.kill('SIGTERM');
+      const timer = setTimeout(() => service.child.kill('SIGKILL'), stopTimeoutMs);
+      await service.exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+async function main(): Promise<number> {
+  const log = (line: string) => console.log(`vigie ▸ ${line}`);
+  let kafka: KafkaEndpoint | undefined;
+  let database: DatabaseEndpoint | undefined;
+  const services: RunningProcess[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      log('stopping services (draining consumers, flushing producers)...');
+      await stopServices(services);
+      log('stopping infrastructure...');
+      await Promise.allSettled([kafka?.stop(), database?.stop()]);
+      log('stopped.');
+    })());
+
+  const stopped = new Promise<number>((resolve) => {
+    process.once('SIGINT', () => void stopAll().then(() => resolve(0)));
+    process.once('SIGTERM', () => void stopAll().then(() => resolve(0)));
+  });
+
+  try {
+    [kafka, database] = await Promise.all([
+      provisionKafka({ log: (line) => log(`kafka: ${line}`) }),
+      provisionPostgres({ database: 'vigie', log: (line) => log(`postgres: ${line}`) }),
+    ]);
+    log(`Kafka ${kafka.managed ? 'started' : 'given'} at ${kafka.brokers.join(',')}; PostgreSQL: ${database.kind}`);
+    const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: database.url };
+    for (const spec of SERVICES) services.push(startService(spec, env));
+    const reports = await Promise.all(services.map((service) => waitReady(service)));
+    console.log('\nVigie is running:');
+    services.forEach((service, index) => {
+      const url = `http://127.0.0.1:${service.spec.port}`;
+      const report = reports[index] as { checks: Record<string, { ok: boolean; latencyMs: number }> };
+      const checks = Object.entries(report.checks)
+        .map(([name, check]) => `${name} ${check.ok ? 'ok' : 'DOWN'} (${check.latencyMs} ms)`)
+        .join(', ');
+      console.log(`  ${service.spec.name.padEnd(20)} ${url}  docs ${url}/docs  ready: ${checks}`);
+    });
+    console.log('\nPress Ctrl-C to stop.\n');
+    // A service that dies on its own takes the stack down rather than leaving it half-running.
+    const crashed = Promise.race(
+      services.map((service) =>
+        service.exited.then((code) => {
+          if (stopping) return 0;
+          log(`${service.spec.name} exited unexpectedly (code ${code}); stopping everything`);
+          return stopAll().then(() => 1);
+        }),
+      ),
+    );
+    return await Promise.race([stopped, crashed]);
+  } catch (error) {
+    console.error(`vigie ▸ ${(error as Error).message}`);
+    await stopAll();
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,24 @@
+/** The four Vigie services as `npm start` runs them: one process each. */
+export interface ServiceProcessSpec {
+  name: string;
+  port: number;
+  portVariable: string;
+  main: string;
+}
+
+export const SERVICES: readonly ServiceProcessSpec[] = [
+  { name: 'ingest', port: 3001, portVariable: 'INGEST_PORT', main: 'apps/ingest/src/main.ts' },
+  { name: 'scoring', port: 3002, portVariable: 'SCORING_PORT', main: 'apps/scoring/src/main.ts' },
+  {
+    name: 'notice-and-takedown',
+    port: 3003,
+    portVariable: 'NOTICE_AND_TAKEDOWN_PORT',
+    main: 'apps/notice-and-takedown/src/main.ts',
+  },
+  { name: 'audit', port: 3004, portVariable: 'AUDIT_PORT', main: 'apps/audit/src/main.ts' },
+];
+
+/** The node arguments that run a service's TypeScript entry point directly. */
+export function serviceNodeArgs(main: string): string[] {
+  return ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', main];
+}
