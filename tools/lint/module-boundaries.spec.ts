@@ -24,6 +24,16 @@ function lintAs(filePath: string, source: string): LintMessage[] {
 describe('module boundaries', () => {
   jest.setTimeout(120000);
 
+  beforeAll(() => {
+    // The rule skips itself without a cached project graph (e.g. on a fresh clone).
+    const graph = spawnSync(join(workspaceRoot, 'node_modules', '.bin', 'nx'), ['show', 'projects'], {
+      cwd: workspaceRoot,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false' },
+    });
+    if (graph.status !== 0) throw new Error(`nx could not compute the project graph: ${graph.stderr}`);
+  });
+
   it('rejects an app importing another app', () => {
     const messages = lintAs(
       'apps/ingest/src/cross-app-import.ts',

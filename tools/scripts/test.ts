@@ -40,6 +40,9 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void teardown().then(() => process.exit(143)));
 
   try {
+    // The module-boundary rule reads Nx's cached project graph and silently skips itself
+    // without one (as on a fresh clone), so the graph is computed first.
+    steps.push(await runStep('project graph', npxBin('nx'), ['show', 'projects'], env));
     steps.push(await runStep('lint', npxBin('eslint'), ['--max-warnings=0', '.'], env));
     steps.push(await runStep('typecheck', npxBin('tsc'), ['-p', 'tsconfig.json', '--noEmit'], env));
     const unitResults = join(resultsDir, 'unit.json');
