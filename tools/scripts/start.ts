@@ -17,7 +17,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function startService(spec: ServiceProcessSpec, env: NodeJS.ProcessEnv): RunningProcess {
   const child = spawn(process.execPath, serviceNodeArgs(spec.main), {
-    env: { ...env, [spec.portVariable]: String(spec.port) },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${spec.name}] `;
@@ -79,9 +79,11 @@ async function main(): Promise<number> {
       log('stopped.');
     })());
 
+  // `on`, not `once`: a handler that removes itself would leave the provisioning's last-resort
+  // signal handler believing it is alone, and it would kill the broker and exit at once.
   const stopped = new Promise<number>((resolve) => {
-    process.once('SIGINT', () => void stopAll().then(() => resolve(0)));
-    process.once('SIGTERM', () => void stopAll().then(() => resolve(0)));
+    process.on('SIGINT', () => void stopAll().then(() => resolve(0)));
+    process.on('SIGTERM', () => void stopAll().then(() => resolve(0)));
   });
 
   try {
@@ -91,7 +93,9 @@ async function main(): Promise<number> {
     ]);
     log(`Kafka ${kafka.managed ? 'started' : 'given'} at ${kafka.brokers.join(',')}; PostgreSQL: ${database.kind}`);
     const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: database.url };
-    for (const spec of SERVICES) services.push(startService(spec, env));
+    // `<SERVICE>_PORT` from the environment wins over the default port.
+    const specs = SERVICES.map((spec) => ({ ...spec, port: Number(process.env[spec.portVariable] ?? spec.port) }));
+    for (const spec of specs) services.push(startService(spec, { ...env, [spec.portVariable]: String(spec.port) }));
     const reports = await Promise.all(services.map((service) => waitReady(service)));
     console.log('\nVigie is running:');
     services.forEach((service, index) => {
@@ -107,7 +111,7 @@ async function main(): Promise<number> {
     const crashed = Promise.race(
       services.map((service) =>
         service.exited.then((code) => {
-          if (stopping) return 0;
+          if (stopping) return stopping.then(() => 0);
           log(`${service.spec.name} exited unexpectedly (code ${code}); stopping everything`);
           return stopAll().then(() => 1);
         }),

@@ -36,8 +36,8 @@ async function main(): Promise<number> {
   const teardown = async () => {
     await Promise.allSettled([kafka?.stop(), database?.stop()]);
   };
-  process.once('SIGINT', () => void teardown().then(() => process.exit(130)));
-  process.once('SIGTERM', () => void teardown().then(() => process.exit(143)));
+  process.on('SIGINT', () => void teardown().then(() => process.exit(130)));
+  process.on('SIGTERM', () => void teardown().then(() => process.exit(143)));
 
   try {
     // The module-boundary rule reads Nx's cached project graph and silently skips itself

@@ -11,6 +11,7 @@ export {
   getEventDefinition,
   topicOf,
   validateEvent,
+  validateEventData,
   type AnyEvent,
   type AnyEventDefinition,
   type CreateEventInput,
@@ -40,6 +41,7 @@ export {
   TDB_STATEMENT_CATEGORIES,
   TDB_TERRITORIAL_SCOPE_CODES,
 } from './lib/schema/statement-of-reasons';
+export { AdSchema, type Ad } from './lib/schema/ad';
 export { Services, type ServiceName } from './lib/services';
 export {
   DEFAULT_PARTITIONS,

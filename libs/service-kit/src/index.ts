@@ -5,13 +5,17 @@ export type { LogLevel, ServiceConfig } from './lib/config/service-config';
 export { createServiceDataSource, migrateServiceSchema } from './lib/database/service-data-source';
 export type { ServiceDataSourceOptions } from './lib/database/service-data-source';
 export { ReadinessService } from './lib/health/readiness.service';
+export { installStrictJsonParser, requestError } from './lib/http/strict-json-parser';
 export {
   EVENT_PUBLISHER,
   KAFKA_CLIENT,
+  MESSAGING_METRICS,
   METRICS_REGISTRY,
   OUTBOX,
+  RELAY,
   SERVICE_CONFIG,
   SERVICE_LOGGER,
+  SERVICE_SETTINGS,
 } from './lib/infrastructure';
 export type { ServiceInfrastructure } from './lib/infrastructure';
 export { createLogger, PinoNestLogger } from './lib/logging/logger';

@@ -107,6 +107,24 @@ export function validateEvent(value: unknown): ValidationResult {
   return { ok: true, event: value as AnyEvent };
 }
 
+/**
+ * Validates only the `data` of an event, before an envelope exists (e.g. an ad a platform
+ * posts over HTTP). Error paths are relative to `data` (`/location/country`).
+ */
+export function validateEventData<TType extends EventType>(
+  type: TType,
+  data: unknown,
+  version = 1,
+): { ok: true; data: EventData<TType> } | { ok: false; errors: ContractError[] } {
+  const definition = getEventDefinition(type, version);
+  if (!definition) {
+    return { ok: false, errors: [{ path: '', message: `Unknown event type ${JSON.stringify(type)} version ${version}` }] };
+  }
+  const dataCheck = compiled(definition.dataSchema);
+  if (!dataCheck.Check(data)) return { ok: false, errors: describeErrors(dataCheck.Errors(data)) };
+  return { ok: true, data: data as EventData<TType> };
+}
+
 /** Parses and validates a Kafka message value. A tombstone (`null`) is not an event. */
 export function decodeEvent(bytes: Buffer | string | null): ValidationResult {
   if (bytes === null) {

@@ -19,6 +19,8 @@ export interface ServiceInfrastructure {
   relay: OutboxRelay;
   metricsRegistry: Registry;
   messagingMetrics: MessagingMetrics;
+  /** The service's own validated settings (`ServiceDefinition.settings`). */
+  settings: object;
 }
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -27,3 +29,6 @@ export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 export const OUTBOX = Symbol('OUTBOX');
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+export const SERVICE_SETTINGS = Symbol('SERVICE_SETTINGS');
+export const RELAY = Symbol('RELAY');
+export const MESSAGING_METRICS = Symbol('MESSAGING_METRICS');

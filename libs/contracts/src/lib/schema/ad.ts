@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import {
   CURRENCY_CODE_PATTERN,
   LANGUAGE_CODE_PATTERN,
@@ -72,3 +72,6 @@ export const adProperties = () => ({
 });
 
 export const AdSchema = () => Type.Object(adProperties(), strict);
+
+/** A classified ad as a platform describes it. */
+export type Ad = Static<ReturnType<typeof AdSchema>>;

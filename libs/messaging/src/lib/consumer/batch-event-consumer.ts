@@ -18,6 +18,11 @@ export interface EventBatch {
   manager: EntityManager;
   /** Enqueue follow-up events in the same transaction. */
   outbox: Outbox;
+  /**
+   * Rejects one event of the batch without failing the others: it goes to the DLQ with this
+   * reason once the transaction commits (and is forgotten if the transaction rolls back).
+   */
+  deadLetter(event: ConsumedEvent, reason: string): void;
 }
 
 export type EventBatchHandler = (batch: EventBatch) => Promise<void>;
@@ -166,7 +171,7 @@ export class BatchEventConsumer {
     deadLetters: OutgoingRecord[],
   ): Promise<void> {
     try {
-      await this.applyInTransaction(batch, events, handler);
+      await this.applyInTransaction(batch, events, handler, rawById, deadLetters);
       return;
     } catch (error) {
       if (events.length > 1) {
@@ -190,7 +195,7 @@ export class BatchEventConsumer {
     for (let attempt = 2; attempt <= this.maxAttempts && !(error instanceof PoisonMessageError); attempt++) {
       await sleep(this.retryBackoffMs * 2 ** (attempt - 2));
       try {
-        await this.applyInTransaction(batch, [event], handler);
+        await this.applyInTransaction(batch, [event], handler, rawById, deadLetters);
         return;
       } catch (retryError) {
         error = retryError;
@@ -212,15 +217,33 @@ export class BatchEventConsumer {
     deadLetters.push(this.deadLetter(raw.message, raw.coordinates, describeError(error), kind));
   }
 
-  private async applyInTransaction(batch: Batch, events: ConsumedEvent[], handler: EventBatchHandler): Promise<void> {
+  private async applyInTransaction(
+    batch: Batch,
+    events: ConsumedEvent[],
+    handler: EventBatchHandler,
+    rawById: Map<string, PendingMessage>,
+    deadLetters: OutgoingRecord[],
+  ): Promise<void> {
+    const rejected: OutgoingRecord[] = [];
     await this.options.dataSource.transaction(async (manager) => {
       const fresh = await this.inbox.claim(manager, events);
       const duplicates = events.length - fresh.length;
       if (duplicates > 0) this.options.metrics?.duplicates.inc({ topic: batch.topic }, duplicates);
       if (fresh.length === 0) return;
-      await handler({ topic: batch.topic, partition: batch.partition, events: fresh, manager, outbox: this.options.outbox });
-      this.options.metrics?.applied.inc({ topic: batch.topic }, fresh.length);
+      await handler({
+        topic: batch.topic,
+        partition: batch.partition,
+        events: fresh,
+        manager,
+        outbox: this.options.outbox,
+        deadLetter: (event, reason) => {
+          const raw = rawById.get(event.event.id);
+          if (raw) rejected.push(this.deadLetter(raw.message, raw.coordinates, reason, 'rejected'));
+        },
+      });
+      this.options.metrics?.applied.inc({ topic: batch.topic }, fresh.length - rejected.length);
     });
+    deadLetters.push(...rejected);
   }
 
   private async databaseAnswers(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { EventPublisher, OutgoingRecord } from '../ports';
 import type { Outbox } from './outbox';
 
@@ -81,6 +81,27 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Publishes the given events now (acks=all) and removes them from the outbox; for callers
+   * that must not answer before the broker has the events (e.g. an ingest API). Rows the
+   * relay is publishing at the same moment are waited for (row lock) and then skipped, since
+   * they are gone once that lock is released. Returns how many rows this call published.
+   */
+  async publishEvents(eventIds: readonly string[]): Promise<number> {
+    if (eventIds.length === 0) return 0;
+    return this.dataSource.transaction(async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT seq, topic, message_key, payload, headers
+           FROM ${this.outbox.tableName}
+          WHERE event_id = ANY($1::uuid[])
+          ORDER BY seq
+          FOR UPDATE`,
+        [eventIds],
+      );
+      return this.publishRows(manager, rows);
+    });
+  }
+
   private notify(): void {
     this.pendingWake = true;
     this.wake?.();
@@ -159,20 +180,22 @@ export class OutboxRelay {
           FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
-      if (rows.length === 0) return 0;
-      const records: OutgoingRecord[] = rows.map((row) => ({
-        topic: row.topic,
-        key: row.message_key,
-        value: row.payload,
-        headers: row.headers,
-      }));
-      await this.publisher.publish(records);
-      await this.options.afterPublish?.(records);
-      await manager.query(`DELETE FROM ${this.outbox.tableName} WHERE seq = ANY($1::bigint[])`, [
-        rows.map((row) => row.seq),
-      ]);
-      this.options.onPublished?.(rows.length);
-      return rows.length;
+      return this.publishRows(manager, rows);
     });
+  }
+
+  private async publishRows(manager: EntityManager, rows: OutboxRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const records: OutgoingRecord[] = rows.map((row) => ({
+      topic: row.topic,
+      key: row.message_key,
+      value: row.payload,
+      headers: row.headers,
+    }));
+    await this.publisher.publish(records);
+    await this.options.afterPublish?.(records);
+    await manager.query(`DELETE FROM ${this.outbox.tableName} WHERE seq = ANY($1::bigint[])`, [rows.map((row) => row.seq)]);
+    this.options.onPublished?.(rows.length);
+    return rows.length;
   }
 }

@@ -25,7 +25,12 @@ export class Outbox {
     this.notifyChannel = `vigie_outbox_${schema}`;
   }
 
-  async enqueue(manager: EntityManager, events: readonly AnyEvent[]): Promise<void> {
+  /**
+   * @param options.notify wake the relay at commit (default). A caller that publishes the
+   * rows itself right after its commit (`OutboxRelay.publishEvents`) passes false, so the
+   * relay only picks them up if that caller dies first.
+   */
+  async enqueue(manager: EntityManager, events: readonly AnyEvent[], options: { notify?: boolean } = {}): Promise<void> {
     if (events.length === 0) return;
     const records = events.map((event) => ({ id: event.id, record: toOutgoingRecord(event, this.topicFor?.(event)) }));
     await manager.query(
@@ -39,7 +44,7 @@ export class Outbox {
         records.map((r) => JSON.stringify(r.record.headers)),
       ],
     );
-    await manager.query('SELECT pg_notify($1, NULL)', [this.notifyChannel]);
+    if (options.notify !== false) await manager.query('SELECT pg_notify($1, NULL)', [this.notifyChannel]);
   }
 
   get tableName(): string {

@@ -13,11 +13,13 @@ import {
   OutboxRelay,
   type OutboxRelayOptions,
 } from '@vigie/messaging';
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MigrationInterface } from 'typeorm';
 import { type ServiceConfig, loadServiceConfig } from '../config/service-config';
 import { createServiceDataSource, migrateServiceSchema } from '../database/service-data-source';
 import type { ServiceInfrastructure } from '../infrastructure';
+import { installStrictJsonParser } from '../http/strict-json-parser';
 import { createLogger, PinoNestLogger } from '../logging/logger';
 import { ServiceCoreModule } from './service-core.module';
 
@@ -32,6 +34,13 @@ export interface ServiceDefinition {
   /** The service's root feature module (controllers, event handlers, services). */
   module: Type<unknown>;
   relay?: Pick<OutboxRelayOptions, 'afterPublish' | 'batchSize' | 'idlePollMs'>;
+  /**
+   * The service's own settings, read from the same environment and validated at start
+   * (throw a `ConfigurationError`); injectable as `SERVICE_SETTINGS`.
+   */
+  settings?: (env: NodeJS.ProcessEnv) => object;
+  /** Extra Fastify set-up (e.g. a streaming content-type parser) before routes are bound. */
+  configureHttp?: (fastify: FastifyInstance) => void;
 }
 
 export interface RunningService {
@@ -52,6 +61,7 @@ export async function bootstrapService(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningService> {
   const config = loadServiceConfig(definition.name, definition.defaultPort, env);
+  const settings = definition.settings?.(env) ?? {};
   const logger = createLogger(definition.name, config.logLevel);
   const dataSource = createServiceDataSource({
     url: config.databaseUrl,
@@ -96,6 +106,7 @@ export async function bootstrapService(
     relay,
     metricsRegistry,
     messagingMetrics,
+    settings,
   };
 
   @Module({ imports: [ServiceCoreModule.forRoot(infrastructure), definition.module] })
@@ -104,8 +115,12 @@ export async function bootstrapService(
   const app = await NestFactory.create<NestFastifyApplication>(
     ServiceRootModule,
     new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false }),
-    { logger: new PinoNestLogger(logger), abortOnError: false },
+    // Body parsing is ours: strict UTF-8 JSON for every service, plus the service's own parsers.
+    { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
+  const fastify = app.getHttpAdapter().getInstance();
+  installStrictJsonParser(fastify);
+  definition.configureHttp?.(fastify);
   const openApi = new DocumentBuilder()
     .setTitle(`Vigie ${definition.name}`)
     .setDescription(definition.description)

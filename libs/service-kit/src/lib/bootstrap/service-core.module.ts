@@ -5,10 +5,13 @@ import { ReadinessService } from '../health/readiness.service';
 import {
   EVENT_PUBLISHER,
   KAFKA_CLIENT,
+  MESSAGING_METRICS,
   METRICS_REGISTRY,
   OUTBOX,
+  RELAY,
   SERVICE_CONFIG,
   SERVICE_LOGGER,
+  SERVICE_SETTINGS,
   type ServiceInfrastructure,
 } from '../infrastructure';
 import { MetricsController } from '../metrics/metrics.controller';
@@ -29,6 +32,9 @@ export class ServiceCoreModule {
       { provide: OUTBOX, useValue: infrastructure.outbox },
       { provide: SERVICE_CONFIG, useValue: infrastructure.config },
       { provide: SERVICE_LOGGER, useValue: infrastructure.logger },
+      { provide: SERVICE_SETTINGS, useValue: infrastructure.settings },
+      { provide: RELAY, useValue: infrastructure.relay },
+      { provide: MESSAGING_METRICS, useValue: infrastructure.messagingMetrics },
     ];
     return {
       module: ServiceCoreModule,

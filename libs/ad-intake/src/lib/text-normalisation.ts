@@ -1,0 +1,51 @@
+/**
+ * Canonical text for hashing and matching: Unicode NFKC, invisible and control characters
+ * removed, HTML stripped, whitespace folded. The original is always kept beside it as
+ * evidence; this form only decides "same content or not" and feeds the scorers.
+ */
+
+// Zero-width and formatting characters used to break up words and phone numbers.
+const invisible = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF]/g;
+// C0 and C1 controls (tabs and line breaks become spaces first): matching them is the point.
+// eslint-disable-next-line no-control-regex
+const controls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+const lineBreaksAndTabs = /[\t\r\n\u2028\u2029\u0085]/g;
+const scriptOrStyle = /<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+const tags = /<\/?[a-z][^<>]*>|<!--[\s\S]*?-->/gi;
+const namedEntities: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  eacute: 'é',
+  egrave: 'è',
+  agrave: 'à',
+  ccedil: 'ç',
+  euro: '€',
+};
+const entity = /&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi;
+const whitespaceRun = /\s+/g;
+
+function decodeEntity(match: string, body: string): string {
+  if (body[0] === '#') {
+    const codePoint = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
+    return codePoint > 0 && codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff)
+      ? String.fromCodePoint(codePoint)
+      : match;
+  }
+  return namedEntities[body.toLowerCase()] ?? match;
+}
+
+export function normaliseText(text: string): string {
+  const withoutMarkup = text.includes('<') ? text.replace(scriptOrStyle, ' ').replace(tags, ' ') : text;
+  const decoded = withoutMarkup.includes('&') ? withoutMarkup.replace(entity, decodeEntity) : withoutMarkup;
+  return decoded
+    .normalize('NFKC')
+    .replace(lineBreaksAndTabs, ' ')
+    .replace(invisible, '')
+    .replace(controls, '')
+    .replace(whitespaceRun, ' ')
+    .trim();
+}
