@@ -1,7 +1,15 @@
 // `npm test`: lint (with module boundaries), type-check, unit specs, then the integration
 // specs in band against a real Kafka broker and PostgreSQL provisioned here, then teardown.
 // Nothing is skipped: missing infrastructure fails the run.
-import { provisionKafka, provisionPostgres, type DatabaseEndpoint, type KafkaEndpoint } from '@vigie/provisioning';
+import {
+  createDatabaseIfMissing,
+  databaseUrl,
+  dropDatabaseIfExists,
+  provisionKafka,
+  provisionPostgres,
+  type DatabaseEndpoint,
+  type KafkaEndpoint,
+} from '@vigie/provisioning';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { npxBin, runStep, type StepResult } from './support/run-step';
@@ -13,6 +21,7 @@ interface JestSummary {
 }
 
 const resultsDir = join('tmp', 'test-results');
+const testDatabase = 'vigie_test';
 
 function readJestSummary(file: string): JestSummary {
   if (!existsSync(file)) return { numPassedTests: 0, numFailedTests: 1, numPendingTests: 0 };
@@ -27,7 +36,15 @@ async function main(): Promise<number> {
   // The broker and the database come up while lint and unit specs run.
   const log = (line: string) => console.log(`vigie ▸ infra: ${line}`);
   const kafkaReady: Promise<KafkaEndpoint> = provisionKafka({ log });
-  const databaseReady: Promise<DatabaseEndpoint> = provisionPostgres({ database: 'vigie_test', log });
+  const databaseReady: Promise<DatabaseEndpoint> = provisionPostgres({ database: testDatabase, log }).then(async (endpoint) => {
+    // Every run starts from an empty database, unless it is one the user gave us.
+    if (endpoint.kind !== 'env') {
+      const adminUrl = databaseUrl(endpoint.url, 'postgres');
+      await dropDatabaseIfExists(adminUrl, testDatabase);
+      await createDatabaseIfMissing(adminUrl, testDatabase);
+    }
+    return endpoint;
+  });
   kafkaReady.catch(() => undefined);
   databaseReady.catch(() => undefined);
 

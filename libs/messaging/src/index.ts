@@ -15,6 +15,7 @@ export { MessagingMetrics } from './lib/metrics/messaging-metrics';
 export { KafkaEventTransport } from './lib/nest/kafka-event.transport';
 export type { KafkaEventTransportOptions } from './lib/nest/kafka-event.transport';
 export { Outbox } from './lib/outbox/outbox';
+export type { PendingRecord } from './lib/outbox/outbox';
 export { OutboxRelay } from './lib/outbox/outbox-relay';
 export type { OutboxRelayOptions } from './lib/outbox/outbox-relay';
 export type { EventPublisher, MessageCoordinates, OutgoingRecord } from './lib/ports';

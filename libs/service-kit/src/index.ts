@@ -19,3 +19,4 @@ export {
 } from './lib/infrastructure';
 export type { ServiceInfrastructure } from './lib/infrastructure';
 export { createLogger, PinoNestLogger } from './lib/logging/logger';
+export { openApiSchema, parseRequestBody } from './lib/http/request-body';

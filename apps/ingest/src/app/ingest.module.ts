@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AdsModule } from '../ads/ads.module';
+import { PlatformsModule } from '../platforms/platforms.module';
 
-/**
- * The ingest service's feature module. Its controllers and event handlers arrive with the
- * ingest issue; the operations endpoints (/health, /ready, /metrics, /docs) come from the
- * service kit.
- */
-@Module({})
+/** The ingest service: the platform registry and the ad streams. */
+@Module({ imports: [AdsModule, PlatformsModule] })
 export class IngestModule {}

@@ -1,4 +1,6 @@
 import { MessagingTables1763856000000 } from './1763856000000-messaging-tables';
+import { PlatformRegistry1763856100000 } from './1763856100000-platform-registry';
+import { AdState1763856200000 } from './1763856200000-ad-state';
 
 /** Every migration of the ingest schema, oldest first. */
-export const ingestMigrations = [MessagingTables1763856000000];
+export const ingestMigrations = [MessagingTables1763856000000, PlatformRegistry1763856100000, AdState1763856200000];

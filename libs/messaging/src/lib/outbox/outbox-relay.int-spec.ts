@@ -123,4 +123,32 @@ describe('OutboxRelay against a real broker and database', () => {
       await relay.stop();
     }
   });
+
+  it('leaves rows to a writer that publishes them itself, and takes over if that writer dies', async () => {
+    const topic = uniqueName('it.relay-inline');
+    await createTopicWithDlq(topic);
+    const outbox = new Outbox(schema, () => topic);
+    const outboxCount = () => countRows(db, `SELECT count(*) FROM "${schema}".outbox`);
+    const relay = new OutboxRelay(db, outbox, publisher, { idlePollMs: 100 });
+    relay.start();
+    try {
+      // A writer that publishes right after its commit: the relay never touches its rows.
+      const published = await db.transaction((manager) => outbox.enqueue(manager, sampleEvents(3), { publishItselfWithinMs: 30000 }));
+      await relay.publishNow(published);
+      expect(await outboxCount()).toBe(0);
+
+      // A writer that died after its commit: the rows wait out the grace period, then the relay publishes them.
+      await db.transaction((manager) => outbox.enqueue(manager, sampleEvents(2), { publishItselfWithinMs: 1500 }));
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(await outboxCount()).toBe(2);
+      await waitFor(async () => (await outboxCount()) === 0, 10000, 'the relay to take over');
+    } finally {
+      await relay.stop();
+    }
+    const admin = kafka.admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(5);
+  });
 });

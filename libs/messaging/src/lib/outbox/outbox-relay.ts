@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventPublisher, OutgoingRecord } from '../ports';
-import type { Outbox } from './outbox';
+import type { Outbox, PendingRecord } from './outbox';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -82,24 +82,20 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes the given events now (acks=all) and removes them from the outbox; for callers
-   * that must not answer before the broker has the events (e.g. an ingest API). Rows the
-   * relay is publishing at the same moment are waited for (row lock) and then skipped, since
-   * they are gone once that lock is released. Returns how many rows this call published.
+   * Publishes records its caller just committed to the outbox (acks=all), then removes their
+   * rows. For callers that must not answer before the broker has the events (an ingest
+   * API). Should the relay also publish one of them (the caller was slower than its
+   * `publishItselfWithinMs`), consumers drop the duplicate in their inbox.
    */
-  async publishEvents(eventIds: readonly string[]): Promise<number> {
-    if (eventIds.length === 0) return 0;
-    return this.dataSource.transaction(async (manager) => {
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT seq, topic, message_key, payload, headers
-           FROM ${this.outbox.tableName}
-          WHERE event_id = ANY($1::uuid[])
-          ORDER BY seq
-          FOR UPDATE`,
-        [eventIds],
-      );
-      return this.publishRows(manager, rows);
+  async publishNow(pending: readonly PendingRecord[]): Promise<void> {
+    if (pending.length === 0) return;
+    await this.publisher.publish(pending.map((p) => p.record));
+    await this.dataSource.transaction(async (manager) => {
+      // Losing this delete in a crash only means the relay publishes the rows again.
+      await manager.query('SET LOCAL synchronous_commit = off');
+      await manager.query(`DELETE FROM ${this.outbox.tableName} WHERE event_id = ANY($1::uuid[])`, [pending.map((p) => p.eventId)]);
     });
+    this.options.onPublished?.(pending.length);
   }
 
   private notify(): void {
@@ -175,6 +171,7 @@ export class OutboxRelay {
       const rows: OutboxRow[] = await manager.query(
         `SELECT seq, topic, message_key, payload, headers
            FROM ${this.outbox.tableName}
+          WHERE available_at <= clock_timestamp()
           ORDER BY seq
           LIMIT $1
           FOR UPDATE SKIP LOCKED`,

@@ -1,7 +1,14 @@
 import type { AnyEvent } from '@vigie/contracts';
+import type { OutgoingRecord } from '../ports';
 import type { EntityManager } from 'typeorm';
 import { toOutgoingRecord } from '../event-records';
 import { quoteSchema } from '../schema/messaging-tables';
+
+/** An event stored in the outbox, with the record the relay (or its writer) will publish. */
+export interface PendingRecord {
+  eventId: string;
+  record: OutgoingRecord;
+}
 
 /**
  * The writing side of the transactional outbox: events are stored in the same database
@@ -26,25 +33,37 @@ export class Outbox {
   }
 
   /**
-   * @param options.notify wake the relay at commit (default). A caller that publishes the
-   * rows itself right after its commit (`OutboxRelay.publishEvents`) passes false, so the
-   * relay only picks them up if that caller dies first.
+   * Stores the events in the caller's transaction and returns their wire records.
+   *
+   * By default the relay is woken when the transaction commits. A caller that must not
+   * answer before the broker has the events passes `publishItselfWithinMs`: the rows stay
+   * hidden from the relay for that long while the caller publishes them right after its
+   * commit (`OutboxRelay.publishNow`); if the caller dies, the relay takes over afterwards.
    */
-  async enqueue(manager: EntityManager, events: readonly AnyEvent[], options: { notify?: boolean } = {}): Promise<void> {
-    if (events.length === 0) return;
-    const records = events.map((event) => ({ id: event.id, record: toOutgoingRecord(event, this.topicFor?.(event)) }));
+  async enqueue(
+    manager: EntityManager,
+    events: readonly AnyEvent[],
+    options: { publishItselfWithinMs?: number } = {},
+  ): Promise<PendingRecord[]> {
+    if (events.length === 0) return [];
+    const pending = events.map((event) => ({ eventId: event.id, record: toOutgoingRecord(event, this.topicFor?.(event)) }));
     await manager.query(
-      `INSERT INTO ${this.table} (event_id, topic, message_key, payload, headers)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[])`,
+      `INSERT INTO ${this.table} (event_id, topic, message_key, payload, headers, available_at)
+       SELECT e.*, clock_timestamp() + make_interval(secs => $6::double precision / 1000)
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[]) AS e`,
       [
-        records.map((r) => r.id),
-        records.map((r) => r.record.topic),
-        records.map((r) => r.record.key),
-        records.map((r) => r.record.value),
-        records.map((r) => JSON.stringify(r.record.headers)),
+        pending.map((p) => p.eventId),
+        pending.map((p) => p.record.topic),
+        pending.map((p) => p.record.key),
+        pending.map((p) => p.record.value),
+        pending.map((p) => JSON.stringify(p.record.headers)),
+        options.publishItselfWithinMs ?? 0,
       ],
     );
-    if (options.notify !== false) await manager.query('SELECT pg_notify($1, NULL)', [this.notifyChannel]);
+    if (options.publishItselfWithinMs === undefined) {
+      await manager.query('SELECT pg_notify($1, NULL)', [this.notifyChannel]);
+    }
+    return pending;
   }
 
   get tableName(): string {

@@ -14,7 +14,8 @@ export function quoteSchema(schema: string): string {
  *
  * - inbox: one row per (consumer group, event id) applied; the primary key is the dedupe.
  * - outbox: events written in the same transaction as the state change that caused them;
- *   `seq` orders the relay, `event_id` is unique so a state change cannot enqueue twice.
+ *   `seq` orders the relay, `event_id` is unique so a state change cannot enqueue twice,
+ *   `available_at` hides rows from the relay while the writer publishes them itself.
  */
 export async function createMessagingTables(queryRunner: QueryRunner, schema: string): Promise<void> {
   const s = quoteSchema(schema);
@@ -37,7 +38,8 @@ export async function createMessagingTables(queryRunner: QueryRunner, schema: st
       message_key text NOT NULL,
       payload bytea NOT NULL,
       headers jsonb NOT NULL,
-      enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp()
+      enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      available_at timestamptz NOT NULL DEFAULT clock_timestamp()
     )`);
 }
 

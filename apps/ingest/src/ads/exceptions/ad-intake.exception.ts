@@ -1,0 +1,47 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+
+export enum AdIntakeExceptionCode {
+  NOT_AN_ARRAY = 'NOT_AN_ARRAY',
+  WRONG_CONTENT_TYPE = 'WRONG_CONTENT_TYPE',
+  BATCH_TOO_LARGE = 'BATCH_TOO_LARGE',
+  EMPTY_BATCH = 'EMPTY_BATCH',
+  INVALID_REMOVAL = 'INVALID_REMOVAL',
+  AD_NOT_FOUND = 'AD_NOT_FOUND',
+  TOO_MANY_CONCURRENT_REQUESTS = 'TOO_MANY_CONCURRENT_REQUESTS',
+  BROKER_UNAVAILABLE = 'BROKER_UNAVAILABLE',
+}
+
+const statusByCode: Record<AdIntakeExceptionCode, HttpStatus> = {
+  [AdIntakeExceptionCode.NOT_AN_ARRAY]: HttpStatus.BAD_REQUEST,
+  [AdIntakeExceptionCode.WRONG_CONTENT_TYPE]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [AdIntakeExceptionCode.BATCH_TOO_LARGE]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [AdIntakeExceptionCode.EMPTY_BATCH]: HttpStatus.BAD_REQUEST,
+  [AdIntakeExceptionCode.INVALID_REMOVAL]: HttpStatus.BAD_REQUEST,
+  [AdIntakeExceptionCode.AD_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [AdIntakeExceptionCode.TOO_MANY_CONCURRENT_REQUESTS]: HttpStatus.TOO_MANY_REQUESTS,
+  [AdIntakeExceptionCode.BROKER_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+export class AdIntakeException extends HttpException {
+  constructor(
+    readonly code: AdIntakeExceptionCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    /** Sent as `Retry-After` (seconds) for 429 and 503. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    const status = statusByCode[code];
+    super({ statusCode: status, code, message, ...details }, status);
+  }
+}
+
+/** Answers ad-intake errors with their JSON body and, when the client should retry, `Retry-After`. */
+@Catch(AdIntakeException)
+export class AdIntakeExceptionFilter implements ExceptionFilter<AdIntakeException> {
+  catch(exception: AdIntakeException, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception.retryAfterSeconds !== undefined) reply.header('Retry-After', String(exception.retryAfterSeconds));
+    void reply.status(exception.getStatus()).send(exception.getResponse());
+  }
+}

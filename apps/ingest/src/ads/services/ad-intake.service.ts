@@ -1,0 +1,229 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { changedFields, type ContentField, type NormalisedAd } from '@vigie/ad-intake';
+import { ContractViolationError, createEvent, subjectFor, type AnyEvent } from '@vigie/contracts';
+import type { Outbox, PendingRecord } from '@vigie/messaging';
+import { OUTBOX } from '@vigie/service-kit';
+import type { EntityManager } from 'typeorm';
+import type { IntakeChannel } from './ingest-metrics';
+
+export type RemovedBy = 'platform-moderation' | 'uploader' | 'expiry' | 'takedown-command' | 'unknown';
+
+export type IntakeItem = { index: number; causationId?: string } & (
+  | { kind: 'ad'; normalised: NormalisedAd }
+  | {
+      kind: 'removal';
+      adId: string;
+      removedAt: string;
+      removedBy: RemovedBy;
+      commandId: string | null;
+      reason: string | null;
+    }
+);
+
+export interface ItemResult {
+  index: number;
+  platformAdId: string;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  event?: 'ad.ingested' | 'ad.updated' | 'ad.removed';
+  eventId?: string;
+  version?: number;
+  errors?: { field: string; reason: string }[];
+}
+
+export interface IntakeOptions {
+  channel: IntakeChannel;
+  /** Server receipt time: the `receivedAt` of every event, never a client claim. */
+  receivedAt: Date;
+  /** Set when the caller publishes the events itself right after commit (see `Outbox.enqueue`). */
+  publishItselfWithinMs?: number;
+}
+
+interface AdStateRow {
+  ad_id: string;
+  version: number;
+  content_hash: string;
+  field_hashes: Partial<Record<ContentField, string>>;
+  status: 'live' | 'removed';
+}
+
+/**
+ * Turns validated, normalised items into ad events, inside the caller's transaction:
+ * first sight → `ad.ingested`, new content → `ad.updated` (next version, changed fields),
+ * same content again → duplicate (no event), removal → `ad.removed`. The ad rows are locked
+ * for the transaction, so two requests about one ad are applied one after the other.
+ */
+@Injectable()
+export class AdIntakeService {
+  constructor(@Inject(OUTBOX) private readonly outbox: Outbox) {}
+
+  async intake(
+    manager: EntityManager,
+    platformId: string,
+    items: readonly IntakeItem[],
+    options: IntakeOptions,
+  ): Promise<{ results: ItemResult[]; pending: PendingRecord[] }> {
+    const adIds = [...new Set(items.map(adIdOf))];
+    const rows: AdStateRow[] = await manager.query(
+      `SELECT ad_id, version, content_hash, field_hashes, status
+         FROM ingest.ads WHERE platform_id = $1 AND ad_id = ANY($2::text[])
+        ORDER BY ad_id FOR UPDATE`,
+      [platformId, adIds],
+    );
+    const state = new Map(rows.map((row) => [row.ad_id, row]));
+    const changed = new Map<string, AdStateRow & { removedAt: string | null; eventId: string }>();
+    const results: ItemResult[] = [];
+    const events: AnyEvent[] = [];
+    const receivedAt = options.receivedAt.toISOString();
+
+    for (const item of items) {
+      const adId = adIdOf(item);
+      const previous = changed.get(adId) ?? state.get(adId);
+      try {
+        const outcome = item.kind === 'ad' ? this.adEvent(platformId, item, previous, options) : this.removalEvent(platformId, item, previous, options);
+        if (!outcome) {
+          results.push({ index: item.index, platformAdId: adId, status: 'duplicate', version: previous?.version });
+          continue;
+        }
+        events.push(outcome.event);
+        changed.set(adId, { ...outcome.row, eventId: outcome.event.id });
+        results.push({
+          index: item.index,
+          platformAdId: adId,
+          status: 'accepted',
+          event: outcome.event.type as ItemResult['event'],
+          eventId: outcome.event.id,
+          version: outcome.row.version,
+        });
+      } catch (error) {
+        if (!(error instanceof ContractViolationError)) throw error;
+        // Normalisation can still break a limit (NFKC expands some characters): reject the item.
+        results.push({
+          index: item.index,
+          platformAdId: adId,
+          status: 'rejected',
+          errors: error.errors.map((e) => ({ field: e.path.replace(/^\/data/, ''), reason: e.message })),
+        });
+      }
+    }
+
+    if (changed.size > 0) {
+      const values = [...changed.values()];
+      await manager.query(
+        `INSERT INTO ingest.ads AS a (platform_id, ad_id, version, content_hash, field_hashes, status,
+                                      first_received_at, last_received_at, removed_at, last_event_id)
+         SELECT $1, v.ad_id, v.version, v.content_hash, v.field_hashes, v.status, $2, $2, v.removed_at, v.event_id
+           FROM unnest($3::text[], $4::int[], $5::text[], $6::jsonb[], $7::text[], $8::timestamptz[], $9::uuid[])
+             AS v(ad_id, version, content_hash, field_hashes, status, removed_at, event_id)
+         ON CONFLICT (platform_id, ad_id) DO UPDATE SET
+           version = excluded.version, content_hash = excluded.content_hash, field_hashes = excluded.field_hashes,
+           status = excluded.status, last_received_at = excluded.last_received_at,
+           removed_at = excluded.removed_at, last_event_id = excluded.last_event_id`,
+        [
+          platformId,
+          receivedAt,
+          values.map((v) => v.ad_id),
+          values.map((v) => v.version),
+          values.map((v) => v.content_hash),
+          values.map((v) => JSON.stringify(v.field_hashes)),
+          values.map((v) => v.status),
+          values.map((v) => v.removedAt),
+          values.map((v) => v.eventId),
+        ],
+      );
+      const pending = await this.outbox.enqueue(manager, events, { publishItselfWithinMs: options.publishItselfWithinMs });
+      return { results, pending };
+    }
+    return { results, pending: [] };
+  }
+
+  private adEvent(
+    platformId: string,
+    item: Extract<IntakeItem, { kind: 'ad' }>,
+    previous: AdStateRow | undefined,
+    options: IntakeOptions,
+  ) {
+    const { normalised } = item;
+    const ad = normalised.ad;
+    if (ad.status === 'removed') {
+      // A stream entry whose status says the ad is gone is removal evidence, dated by the
+      // platform's own updatedAt claim.
+      return this.removalEvent(
+        platformId,
+        { ...item, kind: 'removal', adId: ad.platformAdId, removedAt: ad.updatedAt, removedBy: 'unknown', commandId: null, reason: null },
+        previous,
+        options,
+      );
+    }
+    if (previous && previous.status === 'live' && previous.content_hash === normalised.contentHash) return undefined;
+    const version = (previous?.version ?? 0) + 1;
+    const common = {
+      tenant: platformId,
+      subject: subjectFor(platformId, ad.platformAdId),
+      source: 'ingest',
+      causationId: item.causationId ?? null,
+      occurredAt: options.receivedAt,
+    };
+    const data = {
+      ...ad,
+      originalText: normalised.originalText,
+      contentHash: normalised.contentHash,
+      adVersion: version,
+      receivedAt: options.receivedAt.toISOString(),
+      channel: options.channel,
+    };
+    const row = {
+      ad_id: ad.platformAdId,
+      version,
+      content_hash: normalised.contentHash,
+      field_hashes: normalised.fieldHashes,
+      status: 'live' as const,
+      removedAt: null,
+    };
+    if (!previous || previous.version === 0) return { event: createEvent('ad.ingested', { ...common, data }), row };
+    const changedList: string[] = changedFields(previous.field_hashes, normalised.fieldHashes);
+    if (previous.status === 'removed') changedList.push('status');
+    const event = createEvent('ad.updated', {
+      ...common,
+      data: { ...data, previousContentHash: previous.content_hash, changedFields: changedList as never },
+    });
+    return { event, row };
+  }
+
+  private removalEvent(
+    platformId: string,
+    item: Extract<IntakeItem, { kind: 'removal' }>,
+    previous: AdStateRow | undefined,
+    options: IntakeOptions,
+  ) {
+    if (previous?.status === 'removed') return undefined;
+    const event = createEvent('ad.removed', {
+      tenant: platformId,
+      subject: subjectFor(platformId, item.adId),
+      source: 'ingest',
+      causationId: item.causationId ?? null,
+      occurredAt: options.receivedAt,
+      data: {
+        platformAdId: item.adId,
+        removedAt: item.removedAt,
+        removedBy: item.removedBy,
+        commandId: item.commandId,
+        reason: item.reason,
+        receivedAt: options.receivedAt.toISOString(),
+        channel: options.channel,
+      },
+    });
+    const row = {
+      ad_id: item.adId,
+      version: previous?.version ?? 0,
+      content_hash: previous?.content_hash ?? '',
+      field_hashes: previous?.field_hashes ?? {},
+      status: 'removed' as const,
+      removedAt: item.removedAt,
+    };
+    return { event, row };
+  }
+}
+
+function adIdOf(item: IntakeItem): string {
+  return item.kind === 'ad' ? item.normalised.ad.platformAdId : item.adId;
+}

@@ -1,0 +1,140 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_LOGGER } from '@vigie/service-kit';
+import type { Logger } from 'pino';
+import type { Readable } from 'node:stream';
+import { AdIntakeException } from '../exceptions/ad-intake.exception';
+import { AdSubmissionService } from './ad-submission.service';
+import { IngestMetrics } from './ingest-metrics';
+
+export interface NdjsonLineError {
+  line: number;
+  platformAdId?: string;
+  field: string;
+  reason: string;
+}
+
+export interface NdjsonImportReport {
+  lines: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  errors: NdjsonLineError[];
+  /** More errors happened than are listed; the counts are still exact. */
+  errorsTruncated: boolean;
+}
+
+const chunkSize = 1000;
+const maxLineBytes = 1024 * 1024;
+const maxReportedErrors = 1000;
+const progressEveryLines = 100_000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Streams an NDJSON backfill: lines are parsed as they arrive and recorded in chunks of
+ * 1,000; the next bytes are read only after a chunk is published, so a client sending
+ * millions of ads is held back by TCP rather than buffered in memory. Each bad line is
+ * reported with its number; the rest of the stream is unaffected.
+ */
+@Injectable()
+export class NdjsonImportService {
+  constructor(
+    private readonly submissions: AdSubmissionService,
+    private readonly metrics: IngestMetrics,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async import(platformId: string, stream: Readable): Promise<NdjsonImportReport> {
+    const report: NdjsonImportReport = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, errors: [], errorsTruncated: false };
+    let pending: { value: unknown; line: number }[] = [];
+    let pendingIds = new Set<string>();
+    let chunkReceivedAt = new Date();
+    let carry: Buffer = Buffer.alloc(0);
+    let skippingLongLine = false;
+
+    const fail = (line: number, field: string, reason: string, platformAdId?: string) => {
+      report.rejected++;
+      this.metrics.rejected(field, 'ndjson');
+      if (report.errors.length < maxReportedErrors) report.errors.push({ line, ...(platformAdId ? { platformAdId } : {}), field, reason });
+      else report.errorsTruncated = true;
+    };
+
+    const flush = async () => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      pendingIds = new Set();
+      let result;
+      try {
+        result = await this.submissions.submit(platformId, batch.map((p) => p.value), 'ndjson', chunkReceivedAt, batch.map((p) => p.line));
+      } catch (error) {
+        if (error instanceof AdIntakeException) {
+          // Tell the client exactly where to resume: everything before this chunk is recorded.
+          throw new AdIntakeException(error.code, `${error.message}; lines before ${batch[0].line} are recorded, resume from there`, {
+            resumeFromLine: batch[0].line,
+            report,
+          }, error.retryAfterSeconds);
+        }
+        throw error;
+      }
+      report.accepted += result.accepted;
+      report.duplicates += result.duplicates;
+      for (const item of result.results) {
+        if (item.status !== 'rejected') continue;
+        report.rejected++;
+        const first = item.errors?.[0];
+        if (report.errors.length < maxReportedErrors) {
+          report.errors.push({ line: item.index, platformAdId: item.platformAdId || undefined, field: first?.field ?? '', reason: first?.reason ?? 'rejected' });
+        } else report.errorsTruncated = true;
+      }
+    };
+
+    const handleLine = async (bytes: Buffer) => {
+      report.lines++;
+      const lineNumber = report.lines;
+      if (report.lines % progressEveryLines === 0) {
+        this.logger.info({ platformId, lines: report.lines, accepted: report.accepted, rejected: report.rejected }, 'NDJSON import progress');
+      }
+      const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+      if (end === 0) return; // blank lines are allowed and ignored
+      let value: unknown;
+      try {
+        value = JSON.parse(utf8.decode(bytes.subarray(0, end)));
+      } catch (error) {
+        const reason = error instanceof SyntaxError ? `not valid JSON: ${error.message}` : 'not valid UTF-8';
+        fail(lineNumber, 'line', reason);
+        return;
+      }
+      const adId = (value as { platformAdId?: unknown } | null)?.platformAdId;
+      // A second version of one ad in the same chunk would race with the first: cut the chunk.
+      if (typeof adId === 'string' && pendingIds.has(adId)) await flush();
+      if (pending.length === 0) chunkReceivedAt = new Date();
+      pending.push({ value, line: lineNumber });
+      if (typeof adId === 'string') pendingIds.add(adId);
+      if (pending.length >= chunkSize) await flush();
+    };
+
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (let newline = data.indexOf(0x0a, start); newline !== -1; newline = data.indexOf(0x0a, start)) {
+        if (skippingLongLine) {
+          skippingLongLine = false;
+        } else {
+          await handleLine(data.subarray(start, newline));
+        }
+        start = newline + 1;
+      }
+      data = data.subarray(start);
+      if (!skippingLongLine && data.length > maxLineBytes) {
+        report.lines++;
+        fail(report.lines, 'line', `longer than ${maxLineBytes} bytes`);
+        skippingLongLine = true;
+      }
+      carry = skippingLongLine ? Buffer.alloc(0) : Buffer.from(data);
+    }
+    if (carry.length > 0 && !skippingLongLine) await handleLine(carry);
+    await flush();
+    this.logger.info({ platformId, ...report, errors: undefined }, 'NDJSON import finished');
+    return report;
+  }
+}
