@@ -1,11 +1,18 @@
 # One image for the four Vigie services; docker-compose.yml picks the entry point per service.
+FROM node:20-bookworm-slim AS build
+WORKDIR /vigie
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN node_modules/.bin/tsc -p tsconfig.build.json
+
 FROM node:20-bookworm-slim
 WORKDIR /vigie
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
-COPY tsconfig.base.json tsconfig.json ./
-COPY libs ./libs
-COPY apps ./apps
-ENV NODE_ENV=production TS_NODE_PROJECT=/vigie/tsconfig.json HOST=0.0.0.0
+COPY tsconfig.base.json ./
+COPY tools/runtime ./tools/runtime
+COPY --from=build /vigie/dist ./dist
+ENV NODE_ENV=production HOST=0.0.0.0
 USER node
-ENTRYPOINT ["node", "-r", "ts-node/register/transpile-only", "-r", "tsconfig-paths/register"]
+ENTRYPOINT ["node", "-r", "./tools/runtime/register-dist-aliases.js"]

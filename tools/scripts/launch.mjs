@@ -1,18 +1,21 @@
 #!/usr/bin/env node
-// Entry point of `npm start` and `npm test`. Plain Node with no dependencies, because its
-// first job is to install them: it runs `npm ci` when node_modules is missing or older than
-// package-lock.json, then hands over to the TypeScript script of the same name.
+// Entry point of `npm start`, `npm test` and the benchmark commands. Plain Node with no
+// dependencies, because its first job is to install them: it runs `npm ci` when node_modules
+// is missing or older than package-lock.json, then hands over to a TypeScript script
+// (`start` and `test` name theirs; `run <file.ts>` runs any other).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const [command, ...args] = process.argv.slice(2);
-const scripts = { start: 'start.ts', test: 'test.ts' };
+const [command, ...rest] = process.argv.slice(2);
+const scripts = { start: join('tools', 'scripts', 'start.ts'), test: join('tools', 'scripts', 'test.ts') };
+const script = command === 'run' ? rest[0] : scripts[command];
+const args = command === 'run' ? rest.slice(1) : rest;
 
-if (!scripts[command]) {
-  console.error(`usage: launch.mjs <${Object.keys(scripts).join('|')}> [args]`);
+if (!script || !script.endsWith('.ts')) {
+  console.error('usage: launch.mjs start|test [args] | launch.mjs run <file.ts> [args]');
   process.exit(64);
 }
 
@@ -36,7 +39,7 @@ if (stale) {
 
 const child = spawn(
   process.execPath,
-  ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join('tools', 'scripts', scripts[command]), ...args],
+  ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, ...args],
   { cwd: root, stdio: 'inherit', env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json') } },
 );
 // Ctrl-C reaches the child directly (same process group); the launcher just waits for it.

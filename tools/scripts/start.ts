@@ -2,7 +2,8 @@
 // starts the four services as separate processes, waits until each one is ready, prints
 // their URLs, and on Ctrl-C stops the services (graceful drain) and then the broker.
 import { provisionKafka, provisionPostgres, type DatabaseEndpoint, type KafkaEndpoint } from '@vigie/provisioning';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { SERVICES, serviceNodeArgs, type ServiceProcessSpec } from './support/services';
 
 interface RunningProcess {
@@ -87,6 +88,9 @@ async function main(): Promise<number> {
   });
 
   try {
+    log('compiling the services (npm run build)...');
+    const build = spawnSync(join('node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('the build failed; see the compiler output above');
     [kafka, database] = await Promise.all([
       provisionKafka({ log: (line) => log(`kafka: ${line}`) }),
       provisionPostgres({ database: 'vigie', log: (line) => log(`postgres: ${line}`) }),

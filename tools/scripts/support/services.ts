@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 /** The four Vigie services as `npm start` runs them: one process each. */
 export interface ServiceProcessSpec {
   name: string;
@@ -18,7 +20,11 @@ export const SERVICES: readonly ServiceProcessSpec[] = [
   { name: 'audit', port: 3004, portVariable: 'AUDIT_PORT', main: 'apps/audit/src/main.ts' },
 ];
 
-/** The node arguments that run a service's TypeScript entry point directly. */
+/**
+ * The node arguments that run a service's compiled entry point (`npm run build` writes
+ * dist/): compiled code starts faster and uses about half the memory of on-the-fly
+ * TypeScript.
+ */
 export function serviceNodeArgs(main: string): string[] {
-  return ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', main];
+  return ['-r', './tools/runtime/register-dist-aliases.js', join('dist', main.replace(/\.ts$/, '.js'))];
 }

@@ -23,7 +23,10 @@ export interface NormalisedAd {
   originalText: { title: string; body: string };
   /** SHA-256 over the canonical content: equal hash, equal content. */
   contentHash: string;
-  /** A short hash per content field, stored to tell which fields a new version changed. */
+  /**
+   * A short fingerprint per content field (FNV-1a, 32 bits), stored only to name the fields a
+   * new version changed; whether content changed at all is decided by `contentHash`.
+   */
   fieldHashes: Record<ContentField, string>;
 }
 
@@ -62,18 +65,27 @@ export function normaliseAd(ad: Ad): NormalisedAd {
     ...(ad.language !== undefined ? { language: ad.language.toLowerCase() } : {}),
   };
   const fieldHashes = {} as Record<ContentField, string>;
-  const content = createHash('sha256');
+  let canonical = '';
   for (const field of CONTENT_FIELDS) {
     const json = canonicalJson(normalised[field] ?? null);
-    fieldHashes[field] = createHash('sha256').update(json).digest('base64url').slice(0, 16);
-    content.update(`${field}=${json}\n`);
+    fieldHashes[field] = fnv1a(json);
+    canonical += `${field}=${json}\n`;
   }
   return {
     ad: normalised,
     originalText: { title: ad.title, body: ad.body },
-    contentHash: content.digest('hex'),
+    contentHash: createHash('sha256').update(canonical).digest('hex'),
     fieldHashes,
   };
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
 }
 
 /** Which content fields differ between two versions, in catalogue order. */

@@ -1,0 +1,154 @@
+// `vigie` — the command line for operators. Today: the platform registry of the ingest
+// service (platforms and their API keys). It talks to ingest's admin API with an admin key.
+//
+//   npm run vigie -- platforms list
+//   npm run vigie -- platforms create --id acme --name "Acme" [--mode http|kafka] [--webhook-url URL]
+//
+// Exit codes: 0 done, 1 refused by the service (the message says why), 64 usage error,
+// 69 service unreachable, 77 missing or rejected credentials.
+import { parseArguments, requireOption, UsageError, type ParsedArguments } from './cli-arguments';
+
+const help = `usage: vigie <command> [options]
+
+Platform registry (ingest admin API):
+  platforms list                                   list platforms and their keys
+  platforms show <platformId>                      one platform
+  platforms create --id <id> --name <name>         register a platform; prints its first API key
+                   [--mode http|kafka] [--webhook-url <url>]   (and webhook secret) once
+  platforms keys create <platformId> --label <l>   issue another API key (printed once)
+  platforms keys revoke <platformId> <keyId>       revoke a key
+
+Options:
+  --json          print the raw JSON answer
+  --help          this help
+
+Environment:
+  VIGIE_INGEST_URL   ingest base URL (default http://127.0.0.1:3001)
+  VIGIE_API_KEY      an admin API key (e.g. the value of INGEST_ADMIN_API_KEY)
+`;
+
+class ServiceError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const base = (process.env.VIGIE_INGEST_URL ?? 'http://127.0.0.1:3001').replace(/\/$/, '');
+  const key = process.env.VIGIE_API_KEY;
+  if (!key) throw new ServiceError('VIGIE_API_KEY is not set: export an admin API key first', 77);
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (error) {
+    throw new ServiceError(`cannot reach ingest at ${base}: ${(error as Error).cause ?? (error as Error).message}`, 69);
+  }
+  if (response.status === 204) return undefined;
+  const answer = (await response.json().catch(() => ({}))) as { message?: string; errors?: { field: string; reason: string }[] };
+  if (!response.ok) {
+    const details = answer.errors?.map((e) => `\n  ${e.field}: ${e.reason}`).join('') ?? '';
+    throw new ServiceError(`${response.status}: ${answer.message ?? response.statusText}${details}`, response.status === 401 || response.status === 403 ? 77 : 1);
+  }
+  return answer;
+}
+
+interface PlatformView {
+  id: string;
+  name: string;
+  integrationMode: string;
+  webhookUrl: string | null;
+  apiKeys: { id: string; label: string; revokedAt: string | null }[];
+}
+
+function describePlatform(platform: PlatformView): string {
+  const keys = platform.apiKeys.map((key) => `    key ${key.id}  ${key.label}${key.revokedAt ? `  (revoked ${key.revokedAt})` : ''}`);
+  return [`${platform.id}  ${platform.name}  mode=${platform.integrationMode}  webhook=${platform.webhookUrl ?? '-'}`, ...keys].join('\n');
+}
+
+async function run(parsed: ParsedArguments): Promise<string> {
+  const [area, action, ...rest] = parsed.positional;
+  const json = parsed.options.json === true;
+  const print = (value: unknown, text: () => string) => (json ? JSON.stringify(value, null, 2) : text());
+  if (area !== 'platforms') throw new UsageError(area ? `unknown command "${area}"` : 'no command given');
+  const id = (value: string | undefined, what: string) => {
+    if (!value) throw new UsageError(`${what} is required`);
+    return encodeURIComponent(value);
+  };
+  switch (action) {
+    case 'list': {
+      const platforms = (await call('GET', '/admin/platforms')) as PlatformView[];
+      return print(platforms, () => (platforms.length === 0 ? 'no platforms registered' : platforms.map(describePlatform).join('\n')));
+    }
+    case 'show': {
+      const platform = (await call('GET', `/admin/platforms/${id(rest[0], '<platformId>')}`)) as PlatformView;
+      return print(platform, () => describePlatform(platform));
+    }
+    case 'create': {
+      const mode = (parsed.options.mode as string | undefined) ?? 'http';
+      if (mode !== 'http' && mode !== 'kafka') throw new UsageError('--mode must be http or kafka');
+      const webhookUrl = parsed.options['webhook-url'];
+      const created = (await call('POST', '/admin/platforms', {
+        id: requireOption(parsed, 'id'),
+        name: requireOption(parsed, 'name'),
+        integrationMode: mode,
+        ...(typeof webhookUrl === 'string' ? { webhookUrl } : {}),
+      })) as { platform: PlatformView; apiKey: string; webhookSecret: string | null };
+      return print(created, () =>
+        [
+          describePlatform(created.platform),
+          `API key (shown once, store it now): ${created.apiKey}`,
+          ...(created.webhookSecret ? [`webhook signing secret (shown once): ${created.webhookSecret}`] : []),
+        ].join('\n'),
+      );
+    }
+    case 'keys': {
+      const [keyAction, platformId, keyId] = rest;
+      if (keyAction === 'create') {
+        const created = (await call('POST', `/admin/platforms/${id(platformId, '<platformId>')}/api-keys`, {
+          label: requireOption(parsed, 'label'),
+        })) as { id: string; apiKey: string };
+        return print(created, () => `key ${created.id}\nAPI key (shown once, store it now): ${created.apiKey}`);
+      }
+      if (keyAction === 'revoke') {
+        await call('DELETE', `/admin/platforms/${id(platformId, '<platformId>')}/api-keys/${id(keyId, '<keyId>')}`);
+        return print({ revoked: keyId }, () => `revoked key ${keyId}`);
+      }
+      throw new UsageError('expected "keys create" or "keys revoke"');
+    }
+    default:
+      throw new UsageError(action ? `unknown platforms command "${action}"` : 'expected list, show, create or keys');
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed: ParsedArguments;
+  try {
+    parsed = parseArguments(process.argv.slice(2));
+    if (parsed.options.help || parsed.positional.length === 0) {
+      process.stdout.write(help);
+      return parsed.options.help ? 0 : 64;
+    }
+    process.stdout.write(`${await run(parsed)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`vigie: ${error.message}\n\n${help}`);
+      return 64;
+    }
+    if (error instanceof ServiceError) {
+      process.stderr.write(`vigie: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`vigie: ${(error as Error).stack ?? error}\n`);
+    return 1;
+  }
+}
+
+main().then((code) => process.exit(code));

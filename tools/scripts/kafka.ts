@@ -1,0 +1,17 @@
+// `npm run kafka`: a local Kafka broker (KRaft, from Maven Central) in the foreground, for
+// running services or integration specs by hand. Prints the KAFKA_BROKERS value to export;
+// Ctrl-C stops it and removes its data.
+import { provisionKafka } from '@vigie/provisioning';
+
+async function main(): Promise<void> {
+  const kafka = await provisionKafka({ log: (line) => console.log(`kafka ▸ ${line}`) });
+  console.log(`\nexport KAFKA_BROKERS=${kafka.brokers.join(',')}\n\nPress Ctrl-C to stop.`);
+  const stop = () => void kafka.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  console.error(`kafka ▸ ${(error as Error).message}`);
+  process.exit(1);
+});
