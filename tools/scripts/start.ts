@@ -4,6 +4,7 @@
 import { provisionKafka, provisionPostgres, type DatabaseEndpoint, type KafkaEndpoint } from '@vigie/provisioning';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { localSecrets } from './support/local-secrets';
 import { SERVICES, serviceNodeArgs, type ServiceProcessSpec } from './support/services';
 
 interface RunningProcess {
@@ -96,7 +97,14 @@ async function main(): Promise<number> {
       provisionPostgres({ database: 'vigie', log: (line) => log(`postgres: ${line}`) }),
     ]);
     log(`Kafka ${kafka.managed ? 'started' : 'given'} at ${kafka.brokers.join(',')}; PostgreSQL: ${database.kind}`);
-    const env = { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), DATABASE_URL: database.url };
+    const secrets = localSecrets(process.cwd(), process.env);
+    const env = {
+      ...process.env,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      DATABASE_URL: database.url,
+      INGEST_ADMIN_API_KEY: secrets.ingestAdminApiKey,
+      VIGIE_SECRETS_KEY: secrets.secretsKey,
+    };
     // `<SERVICE>_PORT` from the environment wins over the default port.
     const specs = SERVICES.map((spec) => ({ ...spec, port: Number(process.env[spec.portVariable] ?? spec.port) }));
     for (const spec of specs) services.push(startService(spec, { ...env, [spec.portVariable]: String(spec.port) }));
@@ -110,6 +118,9 @@ async function main(): Promise<number> {
         .join(', ');
       console.log(`  ${service.spec.name.padEnd(20)} ${url}  docs ${url}/docs  ready: ${checks}`);
     });
+    const ingestUrl = `http://127.0.0.1:${specs[0].port}`;
+    console.log(`\nAdmin API key (kept in .cache/local-secrets.json): ${secrets.ingestAdminApiKey}`);
+    console.log(`Register a platform: VIGIE_INGEST_URL=${ingestUrl} VIGIE_API_KEY=<admin key> npm run vigie -- platforms create --id demo --name Demo`);
     console.log('\nPress Ctrl-C to stop.\n');
     // A service that dies on its own takes the stack down rather than leaving it half-running.
     const crashed = Promise.race(
