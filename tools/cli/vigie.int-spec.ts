@@ -29,6 +29,7 @@ describe('vigie CLI', () => {
       INGEST_PORT: String(30000 + Math.floor(Math.random() * 10000)),
       INGEST_ADMIN_API_KEY: adminKey,
       LOG_LEVEL: 'warn',
+      KAFKA_CONSUMER_START: 'latest',
       KAFKA_CONSUMER_GROUP_PREFIX: `cli-${database}`,
     });
   });

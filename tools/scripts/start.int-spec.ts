@@ -29,6 +29,7 @@ describe('npm start', () => {
         NOTICE_AND_TAKEDOWN_PORT: String(ports[2]),
         AUDIT_PORT: String(ports[3]),
         LOG_LEVEL: 'warn',
+        KAFKA_CONSUMER_START: 'latest',
         KAFKA_CONSUMER_GROUP_PREFIX: `start-it-${ports[0]}`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,3 +20,5 @@ export {
 export type { ServiceInfrastructure } from './lib/infrastructure';
 export { createLogger, PinoNestLogger } from './lib/logging/logger';
 export { openApiSchema, parseRequestBody } from './lib/http/request-body';
+export { AllowCallers, RemoteApiKeyGuard } from './lib/auth/remote-api-key.guard';
+export type { AuthenticatedRequest, Caller, CallerRole } from './lib/auth/remote-api-key.guard';

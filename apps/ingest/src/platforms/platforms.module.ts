@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthController } from './controllers/auth.controller';
 import { PlatformsAdminController } from './controllers/platforms-admin.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
 import { ApiKeyAuthenticator } from './services/api-key-authenticator.service';
@@ -6,7 +7,7 @@ import { PlatformRegistry } from './services/platform-registry.service';
 
 /** The platform registry and API-key authentication, used by every other ingest route. */
 @Module({
-  controllers: [PlatformsAdminController],
+  controllers: [AuthController, PlatformsAdminController],
   providers: [ApiKeyAuthenticator, ApiKeyGuard, PlatformRegistry],
   exports: [ApiKeyAuthenticator, ApiKeyGuard, PlatformRegistry],
 })

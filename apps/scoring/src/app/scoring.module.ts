@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AssessmentsModule } from '../assessments/assessments.module';
+import { HashListsModule } from '../hash-lists/hash-lists.module';
 
-/**
- * The scoring service's feature module. Its controllers and event handlers arrive with the
- * scoring issue; the operations endpoints (/health, /ready, /metrics, /docs) come from the
- * service kit.
- */
-@Module({})
+/** The scoring service: assessments of every ad and the known-image hash lists. */
+@Module({ imports: [AssessmentsModule, HashListsModule] })
 export class ScoringModule {}

@@ -1,4 +1,5 @@
 import { MessagingTables1763856000000 } from './1763856000000-messaging-tables';
+import { Assessments1763856400000 } from './1763856400000-assessments';
 
 /** Every migration of the scoring schema, oldest first. */
-export const scoringMigrations = [MessagingTables1763856000000];
+export const scoringMigrations = [MessagingTables1763856000000, Assessments1763856400000];

@@ -21,6 +21,8 @@ export function describeServiceLifecycle(definition: ServiceDefinition, mainFile
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'warn',
+      // Shared topics carry other spec files' events; this spec needs none of them.
+      KAFKA_CONSUMER_START: 'latest',
       KAFKA_CONSUMER_GROUP_PREFIX: `it-${randomBytes(3).toString('hex')}`,
       [portVariable]: String(20000 + Math.floor(Math.random() * 20000)),
     });

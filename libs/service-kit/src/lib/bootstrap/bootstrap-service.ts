@@ -137,6 +137,7 @@ export async function bootstrapService(
         dataSource,
         schema: definition.schema,
         groupId: config.consumerGroup,
+        fromBeginning: config.consumerStart === 'earliest',
         outbox,
         deadLetterPublisher: publisher,
         metrics: messagingMetrics,

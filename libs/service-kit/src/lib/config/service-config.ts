@@ -16,6 +16,13 @@ export interface ServiceConfig {
   /** Largest accepted HTTP request body. */
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /**
+   * Where a new consumer group starts: `earliest` (the default: a new deployment processes
+   * the topics' whole retained history) or `latest` (only what arrives from now on).
+   */
+  consumerStart: 'earliest' | 'latest';
+  /** Where API keys are verified (ingest's platform registry), for services that serve HTTP APIs. */
+  authUrl: string;
 }
 
 export class ConfigurationError extends Error {
@@ -87,7 +94,13 @@ export function loadServiceConfig(serviceName: string, defaultPort: number, env:
     consumerGroup: env.KAFKA_CONSUMER_GROUP_PREFIX ? `${env.KAFKA_CONSUMER_GROUP_PREFIX}-${serviceName}` : `vigie-${serviceName}`,
     bodyLimitBytes: integer('HTTP_BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 20000, 1000, 600000),
+    consumerStart: env.KAFKA_CONSUMER_START === 'latest' ? 'latest' : 'earliest',
+    authUrl: (env.VIGIE_AUTH_URL ?? 'http://127.0.0.1:3001').replace(/\/$/, ''),
   };
+  if (env.KAFKA_CONSUMER_START !== undefined && !['earliest', 'latest'].includes(env.KAFKA_CONSUMER_START)) {
+    problems.push(`KAFKA_CONSUMER_START must be earliest or latest, got "${env.KAFKA_CONSUMER_START}"`);
+  }
+  if (!/^https?:\/\/[^\s]+$/.test(config.authUrl)) problems.push(`VIGIE_AUTH_URL must be an http(s) URL, got "${env.VIGIE_AUTH_URL}"`);
   if (problems.length > 0) throw new ConfigurationError(serviceName, problems);
   return config;
 }

@@ -1,0 +1,222 @@
+// Scoring through the real broker and database: ad.ingested in, ad.scored / ad.rescored out,
+// poison to the DLQ, and the assessment API authenticated against a real ingest service
+// (run as its own process, as in production: apps never import each other).
+import { createEvent, encodeEvent, EVENT_DEFINITIONS, subjectFor, Topics, type AnyEvent, type EventData, type EventOf } from '@vigie/contracts';
+import { createKafkaClient, KafkaEventPublisher } from '@vigie/messaging';
+import { bootstrapService, type RunningService } from '@vigie/service-kit';
+import type { KafkaMessage } from 'kafkajs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { scoringService } from '../scoring.service';
+
+const suffix = randomBytes(4).toString('hex');
+const tenant = `it-scoring-${suffix}`;
+const database = `vigie_scoring_it_${suffix}`;
+const adminKey = `admin-${randomBytes(24).toString('hex')}`;
+const kafka = createKafkaClient({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: `scoring-it-${suffix}` });
+const publisher = new KafkaEventPublisher(kafka);
+const template = EVENT_DEFINITIONS.find((d) => d.type === 'ad.ingested')?.example.data as EventData<'ad.ingested'>;
+
+async function startIngest(env: Record<string, string | undefined>): Promise<{ url: string; process: ChildProcess }> {
+  const root = join(__dirname, '..', '..', '..', '..');
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/ingest/src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env, TS_NODE_PROJECT: join(root, 'tsconfig.json') },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${env.INGEST_PORT}`;
+  const deadline = Date.now() + 90000;
+  while ((await fetch(`${url}/ready`).then((r) => r.status, () => 0)) !== 200) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('ingest did not start');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return { url, process: child };
+}
+
+/** A `latest` consumer misses what is produced before it has its partitions: wait for that. */
+async function waitForStableGroup(groupId: string): Promise<void> {
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  try {
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      const { groups } = await kafkaAdmin.describeGroups([groupId]);
+      if (groups[0]?.state === 'Stable' && groups[0].members.length > 0) break;
+      if (Date.now() > deadline) throw new Error(`consumer group ${groupId} did not stabilise`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // its first fetch pins the start offsets
+  } finally {
+    await kafkaAdmin.disconnect();
+  }
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+}
+
+function ingested(adId: string, text: { title: string; body: string }, extra: Partial<EventData<'ad.ingested'>> = {}): EventOf<'ad.ingested'> {
+  return createEvent('ad.ingested', {
+    tenant,
+    subject: subjectFor(tenant, adId),
+    source: 'ingest',
+    data: {
+      ...template,
+      platformAdId: adId,
+      url: `https://annonces.example/${adId}`,
+      title: text.title,
+      body: text.body,
+      originalText: text,
+      contacts: { phones: [], emails: [], handles: [] },
+      images: [],
+      receivedAt: new Date().toISOString(),
+      ...extra,
+    },
+  });
+}
+
+describe('scoring service (real Kafka and PostgreSQL)', () => {
+  let ingest: { url: string; process: ChildProcess };
+  let scoring: RunningService;
+  const scored: AnyEvent[] = [];
+  const deadLetters: KafkaMessage[] = [];
+  const reader = kafka.consumer({ groupId: `scoring-it-reader-${suffix}` });
+
+  beforeAll(async () => {
+    await admin(`CREATE DATABASE "${database}"`);
+    const url = new URL(process.env.DATABASE_URL ?? '');
+    url.pathname = `/${database}`;
+    const common = { KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', KAFKA_CONSUMER_GROUP_PREFIX: `it-${suffix}` };
+    ingest = await startIngest({ ...common, INGEST_PORT: String(31000 + Math.floor(Math.random() * 2000)), INGEST_ADMIN_API_KEY: adminKey, KAFKA_CONSUMER_START: 'latest' });
+    // Topics are shared with the other spec files: start from now, not from their history.
+    scoring = await bootstrapService(scoringService, {
+      ...common,
+      SCORING_PORT: String(33000 + Math.floor(Math.random() * 2000)),
+      VIGIE_AUTH_URL: ingest.url,
+      KAFKA_CONSUMER_START: 'latest',
+    });
+    await waitForStableGroup(`it-${suffix}-scoring`);
+    await reader.connect();
+    await reader.subscribe({ topics: [Topics.AdsScored, `${Topics.AdsIngested}.dlq`], fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        if (topic.endsWith('.dlq')) {
+          if (message.value?.toString().includes(suffix)) deadLetters.push(message);
+          return;
+        }
+        const event = JSON.parse(message.value?.toString() ?? '{}') as AnyEvent;
+        if (event.tenant === tenant) scored.push(event);
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // let the reader join before producing
+  }, 120000);
+
+  afterAll(async () => {
+    await reader.disconnect();
+    await publisher.disconnect();
+    await scoring?.close();
+    ingest?.process.kill('SIGTERM');
+    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  });
+
+  const waitFor = async <T>(probe: () => T | undefined, what: string, timeoutMs = 30000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const send = (events: AnyEvent[]) =>
+    publisher.publish(events.map((event) => ({ topic: Topics.AdsIngested, key: event.subject, value: encodeEvent(event), headers: {} })));
+  const scoredFor = (adId: string, type = 'ad.scored') =>
+    scored.find((event) => event.type === type && event.subject === subjectFor(tenant, adId)) as EventOf<'ad.scored'> | undefined;
+
+  it('flags a stated minor as critical with evidence spans in the original text, and leaves a therapist low', async () => {
+    const minor = ingested('minor-1', { title: 'Nouvelle ici', body: "Coucou, j'ai 17 ans, jeune et douce, disponible ce soir." });
+    const therapist = ingested('therapist-1', {
+      title: 'Cabinet de kinésithérapie',
+      body: 'Kinésithérapeute diplômée d’État, massages thérapeutiques sur ordonnance, du lundi au vendredi.',
+    });
+    await send([minor, therapist]);
+    const minorScore = await waitFor(() => scoredFor('minor-1'), 'the minor ad to be scored');
+    expect(minorScore.data.band).toBe('critical');
+    expect(minorScore.data.referralSuggested).toBe(true);
+    expect(minorScore.causationId).toBe(minor.id);
+    for (const indicator of minorScore.data.indicators) {
+      for (const span of indicator.spans) {
+        const original = minor.data.originalText[span.field];
+        expect(original.slice(span.start, span.end)).toBe(span.excerpt);
+      }
+    }
+    const therapistScore = await waitFor(() => scoredFor('therapist-1'), 'the therapist ad to be scored');
+    expect(therapistScore.data.band).toBe('low');
+  });
+
+  it('links one phone across names and cities, and re-scores the earlier ads', async () => {
+    const phone = `+3361${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const personas = [
+      ['Lina', 'Lyon'],
+      ['Maya', 'Paris'],
+      ['Sofia', 'Marseille'],
+    ];
+    for (const [index, [name, city]] of personas.entries()) {
+      await send([
+        ingested(`tour-${index}`, { title: `${name}, nouvelle en ville`, body: `Bonjour, je suis ${name}, de passage à ${city} cette semaine. Rendez-vous en hôtel.` }, {
+          contacts: { phones: [phone], emails: [], handles: [] },
+          location: { city, country: 'FR' },
+        }),
+      ]);
+      await waitFor(() => scoredFor(`tour-${index}`), `tour ad ${index} to be scored`);
+    }
+    const third = scoredFor('tour-2');
+    expect(third?.data.network).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'shared-contact', contact: phone, distinctCities: 3 })]),
+    );
+    const rescored = await waitFor(() => scoredFor('tour-0', 'ad.rescored') as EventOf<'ad.rescored'> | undefined, 'the first ad to be re-scored');
+    expect(rescored.data.reason).toBe('network-evidence-changed');
+    expect(rescored.data.score).toBeGreaterThan(rescored.data.previousScore);
+  });
+
+  it('sends a poison message to the DLQ and keeps scoring', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: Topics.AdsIngested, messages: [{ key: `${tenant}:bad`, value: `{"not an event": "${suffix}"` }] });
+    await producer.disconnect();
+    await send([ingested('after-poison', { title: 'Vélo à vendre', body: 'Vélo de ville en bon état, révisé.' })]);
+    await waitFor(() => scoredFor('after-poison'), 'the ad after the poison message');
+    const letter = await waitFor(() => deadLetters[0], 'the dead letter');
+    expect(letter.headers?.['vigie-dlq-error']?.toString()).toContain('contract violation');
+  });
+
+  it('serves an assessment to its own platform only, with an explanation', async () => {
+    const created = await fetch(`${ingest.url}/admin/platforms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: tenant, name: 'Scoring IT', integrationMode: 'http' }),
+    });
+    const { apiKey } = (await created.json()) as { apiKey: string };
+    const other = await fetch(`${ingest.url}/admin/platforms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `${tenant}-other`, name: 'Other', integrationMode: 'http' }),
+    });
+    const { apiKey: otherKey } = (await other.json()) as { apiKey: string };
+
+    const own = await fetch(`${scoring.url}/platforms/${tenant}/ads/minor-1/assessment`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(own.status).toBe(200);
+    const body = (await own.json()) as { band: string; explanation: string; rulesetVersion: string };
+    expect(body.band).toBe('critical');
+    expect(body.explanation.length).toBeGreaterThan(10);
+
+    const foreign = await fetch(`${scoring.url}/platforms/${tenant}/ads/minor-1/assessment`, { headers: { authorization: `Bearer ${otherKey}` } });
+    expect(foreign.status).toBe(403);
+    const anonymous = await fetch(`${scoring.url}/platforms/${tenant}/ads/minor-1/assessment`);
+    expect(anonymous.status).toBe(401);
+  });
+});

@@ -1,0 +1,565 @@
+import { extractAges, type AgeBasis } from './age';
+import {
+  INDICATOR_CODES,
+  RISK_BANDS,
+  type Confidence,
+  type IndicatorCode,
+  type IndicatorTier,
+  type RiskBand,
+} from './catalogue';
+import { extractContacts, phoneRegionOf, type ContactKind, type ContactMatch, type ObfuscationMethod } from './contacts';
+import { compileLexicon, matchLexicon, type CompiledLexicon, type LexiconMatch } from './lexicon/compiled-lexicon';
+import { BAND_ORDER, DEFAULT_RULESET, type Ruleset } from './ruleset';
+import { NormalisedText, normaliseInto } from './text/normalise';
+
+/** The parts of an ad the engine reads; field names follow the `ad` contract. */
+export interface AdText {
+  readonly title: string;
+  readonly body: string;
+  /** ISO 3166-1 alpha-2 (`location.country`): default region for phone numbers. */
+  readonly country?: string;
+  readonly city?: string;
+  /** ISO 639-1, informative: both lexicons always apply, ads mix languages. */
+  readonly language?: string;
+  /** Perceptual hashes computed by the platform (Vigie never sees images). */
+  readonly images?: readonly AdImage[];
+}
+
+export interface AdImage {
+  /** PDQ hash, 64 hex digits. */
+  readonly pdq: string;
+  /** PDQ quality, 0 to 100. */
+  readonly quality: number;
+}
+
+export type AdField = 'title' | 'body';
+
+/** Offsets are UTF-16 code units into the original field; `text` is exactly that slice. */
+export interface EvidenceSpan {
+  readonly field: AdField;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** One contact seen by the platform's scoring service across ads. */
+export interface ContactReuseEvidence {
+  readonly kind: 'contact-reuse';
+  readonly contact: string;
+  readonly distinctNames: number;
+  readonly distinctCities: number;
+  readonly adCount: number;
+  readonly windowDays: number;
+}
+
+export interface TemplateClusterEvidence {
+  readonly kind: 'template-cluster';
+  readonly clusterId: string;
+  readonly clusterSize: number;
+  readonly distinctContacts: number;
+  /** Best estimated Jaccard similarity to another ad of the cluster. */
+  readonly similarity: number;
+}
+
+export interface KnownImageHashEvidence {
+  readonly kind: 'known-image-hash';
+  /** Index in the ad's `images`. */
+  readonly imageIndex: number;
+  readonly listId: string;
+  readonly distance: number;
+}
+
+export type NetworkEvidence = ContactReuseEvidence | TemplateClusterEvidence | KnownImageHashEvidence;
+
+export interface AssessmentContext {
+  /** "Now" for ages computed from a birth year; never the clock, so replays agree. */
+  readonly referenceDate: Date | string;
+  /** Network signals the scoring service holds for this ad. */
+  readonly network?: readonly NetworkEvidence[];
+  readonly ruleset?: Ruleset;
+}
+
+export interface AssessedIndicator {
+  readonly code: IndicatorCode;
+  readonly tier: IndicatorTier;
+  /** Best lexicon confidence among the matches. */
+  readonly confidence: Confidence;
+  /** Contribution to the score: catalogue weight times the combined confidence. */
+  readonly weight: number;
+  readonly spans: readonly EvidenceSpan[];
+  readonly detail: string;
+  readonly caution?: string;
+}
+
+export interface ExtractedContact {
+  readonly kind: ContactKind;
+  readonly value: string;
+  readonly channel?: string;
+  readonly obscured: boolean;
+  readonly obfuscation: readonly ObfuscationMethod[];
+  readonly spans: readonly EvidenceSpan[];
+}
+
+export interface AgeStatementFound {
+  readonly value: number;
+  readonly max: number;
+  readonly basis: AgeBasis;
+  readonly span: EvidenceSpan;
+}
+
+export interface AgeFinding {
+  /** Youngest stated age. */
+  readonly value: number;
+  readonly statements: readonly AgeStatementFound[];
+}
+
+/** A match a negative pattern, a context or a rule set aside, kept for the explanation. */
+export interface Suppression {
+  readonly code: IndicatorCode;
+  readonly reason: string;
+  readonly span?: EvidenceSpan;
+}
+
+export interface RiskAssessment {
+  readonly score: number;
+  readonly band: RiskBand;
+  readonly indicators: readonly AssessedIndicator[];
+  readonly contacts: readonly ExtractedContact[];
+  readonly age: AgeFinding | null;
+  /** Persona first names, normalised, for the contact graph. */
+  readonly names: readonly string[];
+  readonly suppressed: readonly Suppression[];
+  readonly capApplied: string | null;
+  readonly explanation: string;
+  readonly rulesetVersion: string;
+  readonly art18Referral: boolean;
+}
+
+const MAX_SPANS = 20;
+const CONFIDENCE_ORDER: Readonly<Record<Confidence, number>> = { weak: 0, medium: 1, strong: 2 };
+/** Adult-service cues that keep a stated minor flagged even in a tutoring or job ad. */
+const ADULT_SERVICE: ReadonlySet<IndicatorCode> = new Set([
+  'euphemisms', 'incall-hotel', 'pricing-codes', 'trust-claims', 'third-party-control', 'obscured-contact',
+]);
+/** Contexts in which a minor's age is the ad's ordinary subject (a pupil, a babysitting job). */
+const INNOCENT_AGE_CONTEXTS: ReadonlySet<string> = new Set(['childcare-education', 'job-offer', 'housing', 'business']);
+
+interface FieldText {
+  readonly field: AdField;
+  readonly text: NormalisedText;
+  readonly matches: LexiconMatch[];
+}
+
+interface Evidence {
+  readonly code: IndicatorCode;
+  readonly confidence: Confidence;
+  /** Distinct entries combine by noisy-OR; repeats of one entry count once. */
+  readonly key: string;
+  readonly span?: EvidenceSpan;
+  readonly note?: string;
+}
+
+function spanOf(field: FieldText, start: number, end: number): EvidenceSpan {
+  const originalStart = field.text.originalStart(start);
+  const originalEnd = field.text.originalEnd(end);
+  return { field: field.field, start: originalStart, end: originalEnd, text: field.text.original.slice(originalStart, originalEnd) };
+}
+
+function overlaps(a: LexiconMatch, b: LexiconMatch): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+let lastReferenceText: string | undefined;
+let lastReference: Date | undefined;
+
+function toReferenceDate(value: Date | string): Date {
+  // Streams score many ads against one reference date: parse a repeated string once.
+  if (typeof value === 'string' && value === lastReferenceText && lastReference !== undefined) return lastReference;
+  const date = typeof value === 'string' ? new Date(value) : value;
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new RangeError(`invalid referenceDate: ${String(value)}`);
+  if (typeof value === 'string') {
+    lastReferenceText = value;
+    lastReference = date;
+  }
+  return date;
+}
+
+function round(value: number, digits = 4): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+const MAX_QUOTE = 60;
+
+function quote(text: string): string {
+  const cut = text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 3)}...` : text;
+  // Line breaks and other control characters would break the one-line-per-indicator layout.
+  let flat = '';
+  let start = 0;
+  for (let i = 0; i < cut.length; i++) {
+    if (cut.charCodeAt(i) < 0x20) {
+      flat += `${cut.slice(start, i)} `;
+      start = i + 1;
+    }
+  }
+  return `"${start === 0 ? cut : flat + cut.slice(start)}"`;
+}
+
+class AssessmentBuilder {
+  readonly evidence = new Map<IndicatorCode, Evidence[]>();
+  readonly suppressed: Suppression[] = [];
+  /** Contexts present anywhere in the ad, with the span that showed each. */
+  readonly contexts = new Map<string, EvidenceSpan>();
+  readonly adultServiceSeen = new Set<IndicatorCode>();
+  readonly names = new Map<string, EvidenceSpan[]>();
+
+  constructor(
+    readonly ruleset: Ruleset,
+    readonly lexicon: CompiledLexicon,
+  ) {}
+
+  add(evidence: Evidence): void {
+    const list = this.evidence.get(evidence.code);
+    if (list === undefined) this.evidence.set(evidence.code, [evidence]);
+    else list.push(evidence);
+  }
+
+  collectContexts(fields: readonly FieldText[]): void {
+    for (const field of fields) {
+      for (const match of field.matches) {
+        if (match.meaning.kind === 'negative' && match.meaning.negative.scope === 'ad' && !this.contexts.has(match.meaning.negative.context)) {
+          this.contexts.set(match.meaning.negative.context, spanOf(field, match.start, match.end));
+        }
+      }
+    }
+  }
+
+  /** The context that cancels a match of this indicator and confidence, if any. */
+  contextSuppressing(code: IndicatorCode, confidence: Confidence): string | undefined {
+    for (const name of this.contexts.keys()) {
+      const rule = this.lexicon.contexts.get(name);
+      if (rule !== undefined && rule.suppresses.has(code) && CONFIDENCE_ORDER[confidence] <= CONFIDENCE_ORDER[rule.maxConfidence]) {
+        return name;
+      }
+    }
+    return undefined;
+  }
+
+  addLexiconEvidence(field: FieldText): void {
+    const overlapNegatives = field.matches.filter((m) => m.meaning.kind === 'negative' && m.meaning.negative.scope === 'overlap');
+    for (const match of field.matches) {
+      const meaning = match.meaning;
+      if (meaning.kind === 'name') {
+        const spans = this.names.get(meaning.name) ?? [];
+        spans.push(spanOf(field, match.start, match.end));
+        this.names.set(meaning.name, spans);
+        continue;
+      }
+      if (meaning.kind !== 'indicator') continue;
+      const span = spanOf(field, match.start, match.end);
+      if (ADULT_SERVICE.has(meaning.indicator)) this.adultServiceSeen.add(meaning.indicator);
+      const cancelling = overlapNegatives.find(
+        (n) => n.meaning.kind === 'negative' && n.meaning.negative.suppresses.includes(meaning.indicator) && overlaps(n, match),
+      );
+      if (cancelling !== undefined) {
+        const by = spanOf(field, cancelling.start, cancelling.end);
+        this.suppressed.push({ code: meaning.indicator, span, reason: `part of the ordinary phrase ${quote(by.text)}` });
+        continue;
+      }
+      const context = this.contextSuppressing(meaning.indicator, meaning.confidence);
+      if (context !== undefined) {
+        this.suppressed.push({ code: meaning.indicator, span, reason: `${context} context (${quote(this.contexts.get(context)?.text ?? '')})` });
+        continue;
+      }
+      this.add({ code: meaning.indicator, confidence: meaning.confidence, key: meaning.pattern, span });
+    }
+  }
+
+  addSeveralNames(): void {
+    const count = this.names.size;
+    const { medium, strong } = this.ruleset.severalNames;
+    if (count < medium) return;
+    const confidence: Confidence = count >= strong ? 'strong' : 'medium';
+    const spans = [...this.names.values()].map((s) => s[0]);
+    const context = this.contextSuppressing('third-party-control', confidence);
+    if (context !== undefined) {
+      this.suppressed.push({ code: 'third-party-control', span: spans[0], reason: `${count} names in a ${context} context` });
+      return;
+    }
+    for (const span of spans) {
+      this.add({ code: 'third-party-control', confidence, key: 'several-names', span, note: `${count} different names` });
+    }
+  }
+}
+
+function combineConfidence(ruleset: Ruleset, items: readonly Evidence[]): { combined: number; best: Confidence } {
+  const byKey = new Map<string, Confidence>();
+  let best: Confidence = 'weak';
+  for (const item of items) {
+    const current = byKey.get(item.key);
+    if (current === undefined || CONFIDENCE_ORDER[item.confidence] > CONFIDENCE_ORDER[current]) byKey.set(item.key, item.confidence);
+    if (CONFIDENCE_ORDER[item.confidence] > CONFIDENCE_ORDER[best]) best = item.confidence;
+  }
+  let miss = 1;
+  for (const confidence of byKey.values()) miss *= 1 - ruleset.confidenceFactors[confidence];
+  return { combined: 1 - miss, best };
+}
+
+function compareSpans(a: EvidenceSpan, b: EvidenceSpan): number {
+  return a.field === b.field ? a.start - b.start || b.end - a.end : a.field === 'title' ? -1 : 1;
+}
+
+function distinctSpans(items: readonly Evidence[]): EvidenceSpan[] {
+  const spans: EvidenceSpan[] = [];
+  let sorted = true;
+  for (const item of items) {
+    if (item.span === undefined) continue;
+    if (spans.length > 0 && compareSpans(spans[spans.length - 1], item.span) > 0) sorted = false;
+    spans.push(item.span);
+  }
+  if (!sorted) spans.sort(compareSpans);
+  const kept: EvidenceSpan[] = [];
+  for (const span of spans) {
+    const last = kept[kept.length - 1];
+    if (last !== undefined && last.field === span.field && span.start >= last.start && span.end <= last.end) continue;
+    kept.push(span);
+    if (kept.length === MAX_SPANS) break;
+  }
+  return kept;
+}
+
+function bandOf(ruleset: Ruleset, score: number): RiskBand {
+  const t = ruleset.bandThresholds;
+  if (score >= t.critical) return 'critical';
+  if (score >= t.high) return 'high';
+  if (score >= t.medium) return 'medium';
+  return 'low';
+}
+
+function bandThreshold(ruleset: Ruleset, band: RiskBand): number {
+  return band === 'low' ? 0 : ruleset.bandThresholds[band];
+}
+
+function mergeContacts(fields: readonly FieldText[], found: readonly ContactMatch[][]): ExtractedContact[] {
+  const merged = new Map<string, { contact: ContactMatch; obfuscation: Set<ObfuscationMethod>; spans: EvidenceSpan[] }>();
+  fields.forEach((field, index) => {
+    for (const contact of found[index]) {
+      const key = `${contact.kind}:${contact.value}`;
+      const entry = merged.get(key) ?? { contact, obfuscation: new Set<ObfuscationMethod>(), spans: [] };
+      for (const method of contact.obfuscation) entry.obfuscation.add(method);
+      if (entry.spans.length < MAX_SPANS) entry.spans.push(spanOf(field, contact.start, contact.end));
+      merged.set(key, entry);
+    }
+  });
+  return [...merged.values()].map(({ contact, obfuscation, spans }) => ({
+    kind: contact.kind,
+    value: contact.value,
+    ...(contact.channel === undefined ? {} : { channel: contact.channel }),
+    obscured: obfuscation.size > 0,
+    obfuscation: [...obfuscation],
+    spans,
+  }));
+}
+
+/** Obfuscation that takes deliberate effort; "at"/"dot" and odd separators are also anti-spam habits. */
+const DELIBERATE_OBFUSCATION: ReadonlySet<ObfuscationMethod> = new Set([
+  'spaced-digits', 'number-words', 'keycaps', 'look-alike-characters', 'invisible-characters',
+]);
+
+function networkDetail(evidence: NetworkEvidence): string {
+  switch (evidence.kind) {
+    case 'contact-reuse':
+      return `contact ${evidence.contact} used in ${evidence.adCount} ads under ${evidence.distinctNames} names and ${evidence.distinctCities} cities within ${evidence.windowDays} days`;
+    case 'template-cluster':
+      return `near-duplicate of ${evidence.clusterSize - 1} other ads (cluster ${evidence.clusterId}, similarity ${round(evidence.similarity, 2)}) posted with ${evidence.distinctContacts} different contacts`;
+    case 'known-image-hash':
+      return `image ${evidence.imageIndex} matches hash list ${evidence.listId} at Hamming distance ${evidence.distance}`;
+  }
+}
+
+function usableNetworkEvidence(evidence: NetworkEvidence, ad: AdText, ruleset: Ruleset): boolean {
+  if (evidence.kind === 'template-cluster') return evidence.distinctContacts >= 2;
+  if (evidence.kind === 'known-image-hash') {
+    // A match on a low-quality hash is noise, whoever computed it.
+    const image = ad.images?.[evidence.imageIndex];
+    return image === undefined || image.quality >= ruleset.minImageQuality;
+  }
+  return true;
+}
+
+/** Reused normalisation buffers: assessment is synchronous and never re-entered. */
+const titleBuffer = new NormalisedText();
+const bodyBuffer = new NormalisedText();
+
+/**
+ * Scores one ad. Pure and deterministic: the same ad, context and ruleset always give the same
+ * assessment. Throws only on an invalid `referenceDate`.
+ */
+export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment {
+  const ruleset = context.ruleset ?? DEFAULT_RULESET;
+  const reference = toReferenceDate(context.referenceDate);
+  const lexicon = compileLexicon(ruleset);
+  const region = phoneRegionOf(ad.country);
+  const fields: FieldText[] = [];
+  const contactsFound: ContactMatch[][] = [];
+  const ages: AgeStatementFound[] = [];
+  for (let f = 0; f < 2; f++) {
+    const text = normaliseInto(f === 0 ? ad.title : ad.body, f === 0 ? titleBuffer : bodyBuffer);
+    const fieldText: FieldText = { field: f === 0 ? 'title' : 'body', text, matches: matchLexicon(lexicon, text) };
+    fields.push(fieldText);
+    contactsFound.push(extractContacts(text, region));
+    for (const statement of extractAges(text, reference, ruleset.plausibleAge)) {
+      ages.push({ value: statement.value, max: statement.max, basis: statement.basis, span: spanOf(fieldText, statement.start, statement.end) });
+    }
+  }
+
+  const builder = new AssessmentBuilder(ruleset, lexicon);
+  builder.collectContexts(fields);
+  for (const field of fields) builder.addLexiconEvidence(field);
+  builder.addSeveralNames();
+
+  const contacts = mergeContacts(fields, contactsFound);
+  for (const contact of contacts) {
+    if (!contact.obscured) continue;
+    builder.adultServiceSeen.add('obscured-contact');
+    const deliberate = contact.obfuscation.some((m) => DELIBERATE_OBFUSCATION.has(m));
+    for (const span of contact.spans) {
+      builder.add({
+        code: 'obscured-contact',
+        confidence: deliberate ? 'strong' : 'medium',
+        key: contact.value,
+        span,
+        note: `${contact.kind} ${contact.value}: ${contact.obfuscation.join(', ')}`,
+      });
+    }
+  }
+
+  const minors = ages.filter((a) => a.value < ruleset.ageOfMajority);
+  if (minors.length > 0) {
+    const innocentContext = [...builder.contexts.keys()].find((c) => INNOCENT_AGE_CONTEXTS.has(c));
+    if (innocentContext !== undefined && builder.adultServiceSeen.size === 0) {
+      for (const minor of minors) {
+        builder.suppressed.push({
+          code: 'stated-minor',
+          span: minor.span,
+          reason: `age of a pupil, child or applicant in a ${innocentContext} context with no adult-service indicator`,
+        });
+      }
+    } else {
+      for (const minor of minors) {
+        const range = minor.max === minor.value ? `${minor.value}` : `${minor.value}-${minor.max}`;
+        builder.add({ code: 'stated-minor', confidence: 'strong', key: 'stated-minor', span: minor.span, note: `stated age ${range} (${minor.basis})` });
+      }
+    }
+  }
+
+  const offersService = ruleset.networkNeedsOneOf.some((code) => builder.evidence.has(code));
+  for (const evidence of context.network ?? []) {
+    if (!usableNetworkEvidence(evidence, ad, ruleset)) continue;
+    if (evidence.kind !== 'known-image-hash' && !offersService) {
+      builder.suppressed.push({ code: evidence.kind, reason: `${networkDetail(evidence)}; not counted for an ad that offers no service itself` });
+      continue;
+    }
+    const detail = networkDetail(evidence);
+    const contactSpans = evidence.kind === 'contact-reuse' ? contacts.find((c) => c.value === evidence.contact)?.spans ?? [] : [];
+    if (contactSpans.length === 0) builder.add({ code: evidence.kind, confidence: 'strong', key: detail, note: detail });
+    for (const span of contactSpans) builder.add({ code: evidence.kind, confidence: 'strong', key: detail, span, note: detail });
+  }
+
+  const indicators: AssessedIndicator[] = [];
+  let miss = 1;
+  let floor: RiskBand = 'low';
+  let art18Referral = false;
+  for (const code of INDICATOR_CODES) {
+    const items = builder.evidence.get(code);
+    if (items === undefined) continue;
+    const definition = ruleset.indicators[code];
+    const { combined, best } = combineConfidence(ruleset, items);
+    const weight = round(definition.weight * combined);
+    miss *= 1 - weight;
+    if (definition.bandFloor !== undefined && BAND_ORDER[definition.bandFloor] > BAND_ORDER[floor]) floor = definition.bandFloor;
+    if (definition.art18Referral) art18Referral = true;
+    const spans = distinctSpans(items);
+    const indicator: AssessedIndicator = { code, tier: definition.tier, confidence: best, weight, spans, detail: detailOf(items, spans) };
+    indicators.push(definition.caution === undefined ? indicator : { ...indicator, caution: definition.caution });
+  }
+
+  let score = 1 - miss;
+  let band = bandOf(ruleset, score);
+  if (BAND_ORDER[floor] > BAND_ORDER[band]) {
+    band = floor;
+    score = Math.max(score, bandThreshold(ruleset, floor));
+  }
+  let capApplied: string | null = null;
+  const present = indicators.map((i) => i.code);
+  for (const cap of ruleset.caps) {
+    if (present.length === 0 || !present.every((c) => cap.onlyIndicators.includes(c))) continue;
+    if (BAND_ORDER[band] > BAND_ORDER[cap.maxBand]) {
+      band = cap.maxBand;
+      const next = RISK_BANDS[BAND_ORDER[cap.maxBand] + 1];
+      score = Math.min(score, bandThreshold(ruleset, next) - 0.0001);
+      capApplied = cap.id;
+    }
+  }
+  score = round(Math.min(1, Math.max(0, score)));
+
+  let youngest = Infinity;
+  for (const a of ages) youngest = Math.min(youngest, a.value);
+  let explanation: string | undefined;
+  return {
+    score,
+    band,
+    indicators,
+    contacts,
+    age: ages.length === 0 ? null : { value: youngest, statements: ages },
+    names: [...builder.names.keys()],
+    suppressed: builder.suppressed,
+    capApplied,
+    // Written on first read (and kept): streams emit scores and spans, and only people read this.
+    get explanation(): string {
+      explanation ??= explain(this, ruleset);
+      return explanation;
+    },
+    rulesetVersion: ruleset.version,
+    art18Referral,
+  };
+}
+
+/** Notes of the evidence (ages, contacts, network), then the phrases matched. */
+function detailOf(items: readonly Evidence[], spans: readonly EvidenceSpan[]): string {
+  let detail = '';
+  let phrases = false;
+  for (const item of items) {
+    if (item.note === undefined) phrases = true;
+    else if (!detail.includes(item.note)) detail += detail.length === 0 ? item.note : `; ${item.note}`;
+  }
+  if (!phrases) return detail;
+  let matched = '';
+  for (const span of spans) {
+    const quoted = quote(span.text);
+    if (!matched.includes(quoted)) matched += matched.length === 0 ? quoted : `, ${quoted}`;
+  }
+  return detail.length === 0 ? `matched ${matched}` : `${detail}; matched ${matched}`;
+}
+
+/** A reviewer-facing account of the assessment, one line per indicator. */
+export function explain(assessment: Omit<RiskAssessment, 'explanation'>, ruleset: Ruleset): string {
+  const lines = [`Band ${assessment.band} (score ${assessment.score.toFixed(2)}) under ruleset ${assessment.rulesetVersion}.`];
+  if (assessment.indicators.length === 0) lines.push('No indicator found.');
+  for (const indicator of assessment.indicators) {
+    const label = ruleset.indicators[indicator.code].label;
+    let line = `- ${indicator.code} (${label}; ${indicator.tier} evidence, ${indicator.confidence} match, weight ${indicator.weight.toFixed(2)}): ${indicator.detail}`;
+    if (indicator.caution !== undefined) line += ` [${indicator.caution}]`;
+    lines.push(line);
+  }
+  if (assessment.suppressed.length > 0) {
+    lines.push('Set aside:');
+    for (const s of assessment.suppressed) lines.push(`- ${s.code}${s.span ? ` ${quote(s.span.text)}` : ''}: ${s.reason}`);
+  }
+  if (assessment.capApplied !== null) {
+    const cap = ruleset.caps.find((c) => c.id === assessment.capApplied);
+    lines.push(`Capped at ${cap?.maxBand ?? 'a lower band'}: ${cap?.reason ?? assessment.capApplied}.`);
+  }
+  if (assessment.art18Referral) lines.push('DSA Art. 18: evidence of a minor; refer to the police without delay.');
+  return lines.join('\n');
+}

@@ -1,0 +1,87 @@
+import type { Confidence, IndicatorCode } from '../catalogue';
+import type { Ruleset } from '../ruleset';
+import { normalise, type NormalisedText } from '../text/normalise';
+import type { NegativePattern } from './lexicons';
+import { PatternTrie, TrieMatches } from './pattern-trie';
+
+/** What a pattern id stands for once the ruleset's patterns share one trie. */
+export type PatternMeaning =
+  | { readonly kind: 'indicator'; readonly indicator: IndicatorCode; readonly confidence: Confidence; readonly pattern: string }
+  | { readonly kind: 'negative'; readonly negative: NegativePattern }
+  | { readonly kind: 'name'; readonly name: string };
+
+export interface ContextRule {
+  readonly suppresses: ReadonlySet<IndicatorCode>;
+  readonly maxConfidence: Confidence;
+}
+
+export interface CompiledLexicon {
+  readonly trie: PatternTrie;
+  readonly meanings: readonly PatternMeaning[];
+  readonly contexts: ReadonlyMap<string, ContextRule>;
+}
+
+const compiled = new WeakMap<Ruleset, CompiledLexicon>();
+
+/** One trie for every lexicon entry, negative pattern and persona name; built once per ruleset. */
+export function compileLexicon(ruleset: Ruleset): CompiledLexicon {
+  const cached = compiled.get(ruleset);
+  if (cached !== undefined) return cached;
+  const trie = new PatternTrie();
+  const meanings: PatternMeaning[] = [];
+  // Spellings that normalise alike ("hôtel", "hotel") would report every occurrence twice.
+  const seen = new Set<string>();
+  const add = (pattern: string, meaning: PatternMeaning): void => {
+    const key = `${normalise(pattern).letters}\u0000${meaning.kind === 'indicator' ? meaning.indicator : meaning.kind === 'name' ? 'name' : meaning.negative.context}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    trie.add(pattern, meanings.length);
+    meanings.push(meaning);
+  };
+  for (const entry of ruleset.lexicon) {
+    add(entry.pattern, { kind: 'indicator', indicator: entry.indicator, confidence: entry.confidence, pattern: entry.pattern });
+  }
+  const contexts = new Map<string, { suppresses: Set<IndicatorCode>; maxConfidence: Confidence }>();
+  for (const negative of ruleset.negativePatterns) {
+    add(negative.pattern, { kind: 'negative', negative });
+    if (negative.scope === 'ad') {
+      const rule = contexts.get(negative.context) ?? { suppresses: new Set<IndicatorCode>(), maxConfidence: negative.maxConfidence };
+      for (const code of negative.suppresses) rule.suppresses.add(code);
+      contexts.set(negative.context, rule);
+    }
+  }
+  for (const name of ruleset.personaNames) add(name, { kind: 'name', name: normalise(name).text });
+  const result = { trie, meanings, contexts };
+  compiled.set(ruleset, result);
+  return result;
+}
+
+const scratch = new TrieMatches();
+
+export interface LexiconMatch {
+  readonly meaning: PatternMeaning;
+  readonly id: number;
+  /** Normalised span. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Every pattern occurrence in the text, each (pattern, span) once. */
+export function matchLexicon(lexicon: CompiledLexicon, text: NormalisedText): LexiconMatch[] {
+  scratch.clear();
+  lexicon.trie.scan(text.letterCodes, scratch);
+  const out: LexiconMatch[] = [];
+  for (let k = 0; k < scratch.length; k++) {
+    const id = scratch.ids[k];
+    const start = scratch.starts[k];
+    const end = scratch.ends[k];
+    // A leet "1" read both as "i" and as "l" can reach one pattern twice, always from the
+    // same start, so a repeat can only be among the latest matches.
+    let repeated = false;
+    for (let j = out.length - 1; j >= 0 && out[j].start === start; j--) {
+      if (out[j].id === id && out[j].end === end) repeated = true;
+    }
+    if (!repeated) out.push({ meaning: lexicon.meanings[id], id, start, end });
+  }
+  return out;
+}

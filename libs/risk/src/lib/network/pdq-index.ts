@@ -1,0 +1,281 @@
+/**
+ * Exact Hamming-radius search over PDQ perceptual hashes (256 bits) supplied by authorities,
+ * using multi-index hashing. Vigie never sees images: platforms send the hashes.
+ *
+ * Why it is exact: with a match within 31 bits, the 8 words of 32 bits cannot all differ by 4
+ * or more (8 × 4 = 32 > 31), so some word differs by at most 3; one of that word's two 16-bit
+ * halves then differs by at most 1. Each of the 16 halves has a table of hash ids sorted by the
+ * half's value; a query probes its own half value and the 16 values one bit away, and keeps a
+ * candidate only if the whole word (the half plus its stored partner half) is within 3 bits.
+ * Only those few candidates are compared on all 256 bits. The same argument holds for any
+ * radius up to 47 with budgets floor(D / 8) per word and half that per half.
+ *
+ * Storage is typed arrays only: 32 bytes per hash plus 6 bytes per hash per table (id and
+ * partner half), about 130 MB for a million hashes. Hashes added after the last build are
+ * scanned linearly until the next (automatic) rebuild.
+ */
+
+export interface PdqIndexOptions {
+  readonly maxDistance?: number;
+  /** Hashes of lower quality are neither stored nor looked up: PDQ is unreliable below 50. */
+  readonly minQuality?: number;
+}
+
+export interface PdqMatch {
+  /** Position of the hash in the index, in insertion order. */
+  readonly id: number;
+  readonly listId: string;
+  readonly distance: number;
+}
+
+export const PDQ_WORDS = 8;
+const HALVES = 16;
+const BUCKETS = 0x10000;
+const HEX_DIGITS = 64;
+const MIN_TAIL_BEFORE_REBUILD = 4096;
+
+/** Value of each hex digit's code unit, -1 for anything else. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX_VALUE[0x30 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_VALUE[0x61 + c] = 10 + c;
+  HEX_VALUE[0x41 + c] = 10 + c;
+}
+
+/** Bits set in each 16-bit value: the partner-half filter is one table read. */
+const POPCOUNT_16 = new Uint8Array(0x10000);
+for (let v = 1; v < 0x10000; v++) POPCOUNT_16[v] = POPCOUNT_16[v >> 1] + (v & 1);
+
+/** The 256 bits of a PDQ hex string as 8 words, or undefined when it is not 64 hex digits. */
+export function parsePdqHex(hex: string, out: Int32Array = new Int32Array(PDQ_WORDS)): Int32Array | undefined {
+  if (typeof hex !== 'string' || hex.length !== HEX_DIGITS) return undefined;
+  for (let w = 0; w < PDQ_WORDS; w++) {
+    let word = 0;
+    for (let d = 0; d < 8; d++) {
+      const code = hex.charCodeAt(w * 8 + d);
+      const value = code < 128 ? HEX_VALUE[code] : -1;
+      if (value < 0) return undefined;
+      word = (word << 4) | value;
+    }
+    out[w] = word;
+  }
+  return out;
+}
+
+export function popcount32(value: number): number {
+  let x = value - ((value >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Hamming distance between the 256-bit hashes at `a[aOffset…]` and `b[bOffset…]`. */
+export function hammingDistance256(a: Int32Array, aOffset: number, b: Int32Array, bOffset: number): number {
+  let d = 0;
+  for (let w = 0; w < PDQ_WORDS; w++) d += popcount32(a[aOffset + w] ^ b[bOffset + w]);
+  return d;
+}
+
+function halfOf(words: Int32Array, offset: number, half: number): number {
+  const word = words[offset + (half >> 1)];
+  return half & 1 ? word >>> 16 : word & 0xffff;
+}
+
+/** All 16-bit values within `radius` bits of `value`, with their distance. */
+function neighbourhood(radius: number): { masks: Int32Array; distances: Int32Array } {
+  const masks: number[] = [0];
+  const distances: number[] = [0];
+  if (radius >= 1) {
+    for (let i = 0; i < 16; i++) {
+      masks.push(1 << i);
+      distances.push(1);
+    }
+  }
+  if (radius >= 2) {
+    for (let i = 0; i < 16; i++) {
+      for (let j = i + 1; j < 16; j++) {
+        masks.push((1 << i) | (1 << j));
+        distances.push(2);
+      }
+    }
+  }
+  return { masks: Int32Array.from(masks), distances: Int32Array.from(distances) };
+}
+
+export class PdqIndex {
+  readonly maxDistance: number;
+  readonly minQuality: number;
+  private readonly wordBudget: number;
+  private readonly probeMasks: Int32Array;
+  private readonly probeDistances: Int32Array;
+
+  private hashes = new Int32Array(1024 * PDQ_WORDS);
+  private lists = new Uint16Array(1024);
+  private readonly listNames: string[] = [];
+  private readonly listIndex = new Map<string, number>();
+  private count = 0;
+
+  private indexed = 0;
+  private offsets = new Uint32Array(0);
+  private ids = new Uint32Array(0);
+  private partners = new Uint16Array(0);
+
+  private readonly query = new Int32Array(PDQ_WORDS);
+  /** Keeps the touch loop's result observable so it is not optimised away. */
+  private touchSink = 0;
+  private readonly probeStarts: Int32Array;
+  private readonly probeEnds: Int32Array;
+  private readonly probeBudgets: Int32Array;
+  private readonly probePartners: Int32Array;
+
+  constructor(options: PdqIndexOptions = {}) {
+    this.maxDistance = options.maxDistance ?? 31;
+    this.minQuality = options.minQuality ?? 50;
+    if (!Number.isInteger(this.maxDistance) || this.maxDistance < 0 || this.maxDistance > 47) {
+      throw new RangeError('maxDistance must be an integer from 0 to 47');
+    }
+    this.wordBudget = Math.floor(this.maxDistance / PDQ_WORDS);
+    const { masks, distances } = neighbourhood(this.wordBudget >> 1);
+    this.probeMasks = masks;
+    this.probeDistances = distances;
+    const probes = HALVES * masks.length;
+    this.probeStarts = new Int32Array(probes);
+    this.probeEnds = new Int32Array(probes);
+    this.probeBudgets = new Int32Array(probes);
+    this.probePartners = new Int32Array(probes);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held by the index's arrays. */
+  get byteLength(): number {
+    return this.hashes.byteLength + this.lists.byteLength + this.offsets.byteLength + this.ids.byteLength + this.partners.byteLength;
+  }
+
+  /**
+   * Adds a hash from a list (e.g. an authority's list and release). Returns its id, or
+   * undefined when the hex is invalid or the quality too low to be useful.
+   */
+  add(hex: string, listId: string, quality = 100): number | undefined {
+    if (!(quality >= this.minQuality)) return undefined;
+    if (parsePdqHex(hex, this.query) === undefined) return undefined;
+    if (this.count * PDQ_WORDS === this.hashes.length) this.grow();
+    this.hashes.set(this.query, this.count * PDQ_WORDS);
+    let list = this.listIndex.get(listId);
+    if (list === undefined) {
+      if (this.listNames.length === 0x10000) throw new RangeError('too many hash lists');
+      list = this.listNames.length;
+      this.listNames.push(listId);
+      this.listIndex.set(listId, list);
+    }
+    this.lists[this.count] = list;
+    return this.count++;
+  }
+
+  private grow(): void {
+    const hashes = new Int32Array(this.hashes.length * 2);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    const lists = new Uint16Array(this.lists.length * 2);
+    lists.set(this.lists);
+    this.lists = lists;
+  }
+
+  /** Indexes every hash added so far (otherwise done on demand when many are pending). */
+  build(): void {
+    const n = this.count;
+    const offsets = new Uint32Array(HALVES * (BUCKETS + 1));
+    const ids = new Uint32Array(HALVES * n);
+    const partners = new Uint16Array(HALVES * n);
+    const cursor = new Uint32Array(BUCKETS);
+    const hashes = this.hashes;
+    for (let half = 0; half < HALVES; half++) {
+      const base = half * (BUCKETS + 1);
+      for (let i = 0; i < n; i++) offsets[base + halfOf(hashes, i * PDQ_WORDS, half) + 1]++;
+      for (let v = 0; v < BUCKETS; v++) offsets[base + v + 1] += offsets[base + v];
+      cursor.set(offsets.subarray(base, base + BUCKETS));
+      const partner = half ^ 1;
+      for (let i = 0; i < n; i++) {
+        const value = halfOf(hashes, i * PDQ_WORDS, half);
+        const k = half * n + cursor[value]++;
+        ids[k] = i;
+        partners[k] = halfOf(hashes, i * PDQ_WORDS, partner);
+      }
+    }
+    this.offsets = offsets;
+    this.ids = ids;
+    this.partners = partners;
+    this.indexed = n;
+  }
+
+  /** Every indexed hash within `maxDistance` of `hex`, nearest first. */
+  match(hex: string, quality = 100): PdqMatch[] {
+    if (!(quality >= this.minQuality)) return [];
+    const q = parsePdqHex(hex, this.query);
+    if (q === undefined) return [];
+    const tail = this.count - this.indexed;
+    if (tail > Math.max(MIN_TAIL_BEFORE_REBUILD, this.indexed >>> 4)) this.build();
+    const matches: PdqMatch[] = [];
+    if (this.indexed > 0) this.searchIndexed(q, matches);
+    for (let i = this.indexed; i < this.count; i++) {
+      const d = hammingDistance256(this.hashes, i * PDQ_WORDS, q, 0);
+      if (d <= this.maxDistance) this.collect(matches, i, d);
+    }
+    return matches.length < 2 ? matches : matches.sort((a, b) => a.distance - b.distance || a.id - b.id);
+  }
+
+  /** Adds a match once: a hash close on several words is found through several tables. */
+  private collect(matches: PdqMatch[], id: number, distance: number): void {
+    for (const m of matches) if (m.id === id) return;
+    matches.push({ id, listId: this.listNames[this.lists[id]], distance });
+  }
+
+  private searchIndexed(q: Int32Array, matches: PdqMatch[]): void {
+    const n = this.indexed;
+    const offsets = this.offsets;
+    const ids = this.ids;
+    const partners = this.partners;
+    const hashes = this.hashes;
+    const masks = this.probeMasks;
+    const probeCount = masks.length;
+    const starts = this.probeStarts;
+    const ends = this.probeEnds;
+    const budgets = this.probeBudgets;
+    const partnerQueries = this.probePartners;
+    // Phase 1: every bucket range, so the memory loads of all probes overlap.
+    let p = 0;
+    for (let half = 0; half < HALVES; half++) {
+      const value = halfOf(q, 0, half);
+      const partner = halfOf(q, 0, half ^ 1);
+      const base = half * (BUCKETS + 1);
+      const idBase = half * n;
+      for (let m = 0; m < probeCount; m++) {
+        const probe = value ^ masks[m];
+        starts[p] = idBase + offsets[base + probe];
+        ends[p] = idBase + offsets[base + probe + 1];
+        budgets[p] = this.wordBudget - this.probeDistances[m];
+        partnerQueries[p] = partner;
+        p++;
+      }
+    }
+    // Touch the first entry of every bucket: independent loads the CPU overlaps, instead of
+    // one cache miss after another in the scan below.
+    let touched = 0;
+    for (let k = 0; k < p; k++) if (starts[k] < ends[k]) touched += partners[starts[k]];
+    this.touchSink = touched;
+    // Phase 2: the word filter inside each bucket, then the full comparison.
+    const maxDistance = this.maxDistance;
+    for (let k = 0; k < p; k++) {
+      const end = ends[k];
+      const budget = budgets[k];
+      const partner = partnerQueries[k];
+      for (let e = starts[k]; e < end; e++) {
+        if (POPCOUNT_16[partners[e] ^ partner] > budget) continue;
+        const id = ids[e];
+        const d = hammingDistance256(hashes, id * PDQ_WORDS, q, 0);
+        if (d <= maxDistance) this.collect(matches, id, d);
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  SetMetadata,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { ServiceConfig } from '../config/service-config';
+import { SERVICE_CONFIG } from '../infrastructure';
+
+export type CallerRole = 'admin' | 'platform';
+
+export interface Caller {
+  keyId: string;
+  role: CallerRole;
+  platformId: string | null;
+}
+
+export type AuthenticatedRequest = FastifyRequest & { caller: Caller };
+
+const ROLES = 'vigie:caller-roles';
+const cacheTtlMs = 5000;
+
+/** Roles allowed on a route (default: admin). Platform keys are limited to their own `:platformId`. */
+export const AllowCallers = (...roles: CallerRole[]) => SetMetadata(ROLES, roles);
+
+/**
+ * Authenticates API keys against the platform registry held by ingest (`GET /auth/whoami`),
+ * so keys exist in one place only. Answers are cached a few seconds per key hash.
+ */
+@Injectable()
+export class RemoteApiKeyGuard implements CanActivate {
+  private readonly cache = new Map<string, { caller: Caller | null; expiresAt: number }>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers['authorization'];
+    const key =
+      typeof header === 'string' && header.startsWith('Bearer ')
+        ? header.slice(7).trim()
+        : typeof request.headers['x-api-key'] === 'string'
+          ? request.headers['x-api-key'].trim()
+          : undefined;
+    if (!key) {
+      throw new UnauthorizedException({
+        statusCode: 401,
+        code: 'MISSING_API_KEY',
+        message: 'an API key is required: send "Authorization: Bearer <key>" or "X-API-Key: <key>"',
+      });
+    }
+    const caller = key.length <= 512 ? await this.lookup(key) : null;
+    if (!caller) throw new UnauthorizedException({ statusCode: 401, code: 'INVALID_API_KEY', message: 'the API key is unknown or revoked' });
+    const roles = this.reflector.getAllAndOverride<CallerRole[]>(ROLES, [context.getHandler(), context.getClass()]) ?? ['admin'];
+    if (!roles.includes(caller.role)) {
+      throw new ForbiddenException({ statusCode: 403, code: 'ROLE_NOT_ALLOWED', message: `this operation needs one of the roles: ${roles.join(', ')}` });
+    }
+    const platformId = (request.params as Record<string, string> | undefined)?.platformId;
+    if (caller.role === 'platform' && platformId !== undefined && platformId !== caller.platformId) {
+      throw new ForbiddenException({ statusCode: 403, code: 'OTHER_PLATFORM', message: `this key belongs to another platform than "${platformId}"` });
+    }
+    request.caller = caller;
+    return true;
+  }
+
+  private async lookup(key: string): Promise<Caller | null> {
+    const cacheKey = createHash('sha256').update(key).digest('base64');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.expiresAt > Date.now()) return cached.caller;
+    let response: Response;
+    try {
+      response = await fetch(`${this.config.authUrl}/auth/whoami`, {
+        headers: { authorization: `Bearer ${key}` },
+        signal: AbortSignal.timeout(3000),
+      });
+    } catch (error) {
+      throw new ServiceUnavailableException({
+        statusCode: 503,
+        code: 'AUTH_UNAVAILABLE',
+        message: `cannot verify the API key: the platform registry at ${this.config.authUrl} does not answer (${(error as Error).message})`,
+      });
+    }
+    let caller: Caller | null = null;
+    if (response.ok) caller = (await response.json()) as Caller;
+    else if (response.status !== 401) {
+      throw new ServiceUnavailableException({ statusCode: 503, code: 'AUTH_UNAVAILABLE', message: `the platform registry answered ${response.status}` });
+    }
+    if (this.cache.size > 10000) this.cache.clear();
+    this.cache.set(cacheKey, { caller, expiresAt: Date.now() + cacheTtlMs });
+    return caller;
+  }
+}
