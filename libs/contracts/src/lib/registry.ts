@@ -125,14 +125,23 @@ export function validateEventData<TType extends EventType>(
   return { ok: true, data: data as EventData<TType> };
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses and validates a Kafka message value. A tombstone (`null`) is not an event. */
 export function decodeEvent(bytes: Buffer | string | null): ValidationResult {
   if (bytes === null) {
     return { ok: false, errors: [{ path: '', message: 'Empty message (tombstone): expected a JSON event' }] };
   }
+  let text: string;
+  try {
+    text = typeof bytes === 'string' ? bytes : strictUtf8.decode(bytes);
+  } catch {
+    // Replacement characters would silently change the evidence text: refuse instead.
+    return { ok: false, errors: [{ path: '', message: 'Invalid UTF-8: the message is not valid UTF-8 text' }] };
+  }
   let value: unknown;
   try {
-    value = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     return {
       ok: false,

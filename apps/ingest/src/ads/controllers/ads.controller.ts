@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AD_ID_PATTERN } from '@vigie/contracts';
 import { openApiSchema, parseRequestBody, SERVICE_SETTINGS } from '@vigie/service-kit';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import type { IngestSettings } from '../../ingest.settings';
@@ -64,13 +64,25 @@ export class AdsController {
     description:
       'Read with backpressure and recorded in chunks of 1,000. The answer gives the line count, accepted/duplicate/rejected counts and each bad line with its number (the first 1,000). On 503 the body says from which line to resume.',
   })
-  async submitNdjson(@Param('platformId') platformId: string, @Req() request: FastifyRequest) {
+  async submitNdjson(
+    @Param('platformId') platformId: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     await this.registry.requireExists(platformId);
     const contentType = request.headers['content-type'] ?? '';
     if (!contentType.startsWith('application/x-ndjson')) {
       throw new AdIntakeException(AdIntakeExceptionCode.WRONG_CONTENT_TYPE, 'send the backfill with Content-Type: application/x-ndjson');
     }
-    return this.gate.admit(() => this.ndjson.import(platformId, request.body as Readable));
+    try {
+      return await this.gate.admit(() => this.ndjson.import(platformId, request.body as Readable));
+    } catch (error) {
+      // The rest of the upload is left unread: answer, then close the connection, or the
+      // client's next request on it (keep-alive) would wait forever behind the unread bytes.
+      reply.header('Connection', 'close');
+      reply.raw.once('finish', () => request.raw.destroy());
+      throw error;
+    }
   }
 
   @Post(':adId/removal')

@@ -49,8 +49,8 @@ interface AdStateRow {
 /**
  * Turns validated, normalised items into ad events, inside the caller's transaction:
  * first sight → `ad.ingested`, new content → `ad.updated` (next version, changed fields),
- * same content again → duplicate (no event), removal → `ad.removed`. The ad rows are locked
- * for the transaction, so two requests about one ad are applied one after the other.
+ * same content again → duplicate (no event), removal → `ad.removed`. Each ad is locked for
+ * the transaction, so two requests about one ad are applied one after the other.
  */
 @Injectable()
 export class AdIntakeService {
@@ -62,7 +62,15 @@ export class AdIntakeService {
     items: readonly IntakeItem[],
     options: IntakeOptions,
   ): Promise<{ results: ItemResult[]; pending: PendingRecord[] }> {
-    const adIds = [...new Set(items.map(adIdOf))];
+    const adIds = [...new Set(items.map(adIdOf))].sort();
+    // Row locks cannot cover ads not yet stored, so two requests about one new ad would both
+    // see "first sight": a transaction-scoped advisory lock per ad, taken in sorted order
+    // (no deadlock), serialises them.
+    await manager.query(
+      `SELECT count(pg_advisory_xact_lock(hashtextextended($1 || ':' || ad_id, 0)))
+         FROM (SELECT unnest($2::text[]) AS ad_id ORDER BY 1) AS sorted`,
+      [platformId, adIds],
+    );
     const rows: AdStateRow[] = await manager.query(
       `SELECT ad_id, version, content_hash, field_hashes, status
          FROM ingest.ads WHERE platform_id = $1 AND ad_id = ANY($2::text[])

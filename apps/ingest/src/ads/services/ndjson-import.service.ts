@@ -47,22 +47,38 @@ export class NdjsonImportService {
     const report: NdjsonImportReport = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, errors: [], errorsTruncated: false };
     let pending: { value: unknown; line: number }[] = [];
     let pendingIds = new Set<string>();
+    // Errors of the lines not yet flushed, so the report lists bad lines in order whatever
+    // stage (parsing or recording) rejected them.
+    let pendingErrors: NdjsonLineError[] = [];
     let chunkReceivedAt = new Date();
     let carry: Buffer = Buffer.alloc(0);
     let skippingLongLine = false;
 
-    const fail = (line: number, field: string, reason: string, platformAdId?: string) => {
-      report.rejected++;
-      this.metrics.rejected(field, 'ndjson');
-      if (report.errors.length < maxReportedErrors) report.errors.push({ line, ...(platformAdId ? { platformAdId } : {}), field, reason });
-      else report.errorsTruncated = true;
+    const listInOrder = (errors: NdjsonLineError[]) => {
+      for (const error of errors.sort((a, b) => a.line - b.line)) {
+        if (report.errors.length < maxReportedErrors) report.errors.push(error);
+        else report.errorsTruncated = true;
+      }
     };
 
+    const fail = (line: number, field: string, reason: string) => {
+      report.rejected++;
+      this.metrics.rejected(field, 'ndjson');
+      pendingErrors.push({ line, field, reason });
+    };
+    // A stream of nothing but bad lines must not grow the pending list without bound.
+    const errorsFlushThreshold = 2 * maxReportedErrors;
+
     const flush = async () => {
-      if (pending.length === 0) return;
       const batch = pending;
+      const errors = pendingErrors;
       pending = [];
       pendingIds = new Set();
+      pendingErrors = [];
+      if (batch.length === 0) {
+        listInOrder(errors);
+        return;
+      }
       let result;
       try {
         result = await this.submissions.submit(platformId, batch.map((p) => p.value), 'ndjson', chunkReceivedAt, batch.map((p) => p.line));
@@ -82,10 +98,9 @@ export class NdjsonImportService {
         if (item.status !== 'rejected') continue;
         report.rejected++;
         const first = item.errors?.[0];
-        if (report.errors.length < maxReportedErrors) {
-          report.errors.push({ line: item.index, platformAdId: item.platformAdId || undefined, field: first?.field ?? '', reason: first?.reason ?? 'rejected' });
-        } else report.errorsTruncated = true;
+        errors.push({ line: item.index, ...(item.platformAdId ? { platformAdId: item.platformAdId } : {}), field: first?.field ?? '', reason: first?.reason ?? 'rejected' });
       }
+      listInOrder(errors);
     };
 
     const handleLine = async (bytes: Buffer) => {
@@ -96,6 +111,10 @@ export class NdjsonImportService {
       }
       const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
       if (end === 0) return; // blank lines are allowed and ignored
+      if (end > maxLineBytes) {
+        fail(lineNumber, 'line', `longer than ${maxLineBytes} bytes`);
+        return;
+      }
       let value: unknown;
       try {
         value = JSON.parse(utf8.decode(bytes.subarray(0, end)));
@@ -112,6 +131,9 @@ export class NdjsonImportService {
       if (typeof adId === 'string') pendingIds.add(adId);
       if (pending.length >= chunkSize) await flush();
     };
+    const flushIfManyErrors = async () => {
+      if (pendingErrors.length >= errorsFlushThreshold) await flush();
+    };
 
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
@@ -121,6 +143,7 @@ export class NdjsonImportService {
           skippingLongLine = false;
         } else {
           await handleLine(data.subarray(start, newline));
+          await flushIfManyErrors();
         }
         start = newline + 1;
       }

@@ -41,7 +41,7 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private pendingWake = false;
-  private listener: PoolClient | undefined;
+  private listener: { client: PoolClient; detach: () => void } | undefined;
   private readonly batchSize: number;
   private readonly idlePollMs: number;
   private readonly failureBackoffMs: number;
@@ -108,25 +108,34 @@ export class OutboxRelay {
     // TypeORM's postgres driver keeps its pg pool as `master`; LISTEN needs one pinned connection.
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const client = await pool.connect();
-    client.on('notification', () => this.notify());
-    client.on('error', () => {
+    const onNotification = () => this.notify();
+    const onError = () => {
       // The connection broke: drop it and fall back to polling until the next loop re-listens.
-      if (this.listener === client) this.listener = undefined;
+      detach();
+      if (this.listener?.client === client) this.listener = undefined;
       client.release(true);
-    });
+    };
+    const detach = () => {
+      client.off('notification', onNotification);
+      client.off('error', onError);
+    };
+    client.on('notification', onNotification);
+    client.on('error', onError);
     await client.query(`LISTEN "${this.outbox.notifyChannel}"`);
-    this.listener = client;
+    this.listener = { client, detach };
   }
 
   private async unlisten(): Promise<void> {
-    const client = this.listener;
+    const listener = this.listener;
     this.listener = undefined;
-    if (!client) return;
+    if (!listener) return;
+    // Detached first: a pooled connection must not call back into a stopped relay.
+    listener.detach();
     try {
-      await client.query(`UNLISTEN "${this.outbox.notifyChannel}"`);
-      client.release();
+      await listener.client.query(`UNLISTEN "${this.outbox.notifyChannel}"`);
+      listener.client.release();
     } catch {
-      client.release(true);
+      listener.client.release(true);
     }
   }
 

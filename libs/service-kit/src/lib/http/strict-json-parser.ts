@@ -1,10 +1,11 @@
+import { HttpException } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** An error Fastify answers with its status code and our machine-readable code. */
+/** A request error answered by Nest's exception layer with our machine-readable code. */
 export function requestError(statusCode: number, code: string, message: string): Error {
-  return Object.assign(new Error(message), { statusCode, code });
+  return new HttpException({ statusCode, code, message }, statusCode);
 }
 
 /**
