@@ -98,7 +98,7 @@ async function main(): Promise<number> {
     ]);
     log(`Kafka ${kafka.managed ? 'started' : 'given'} at ${kafka.brokers.join(',')}; PostgreSQL: ${database.kind}`);
     const secrets = localSecrets(process.cwd(), process.env);
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       KAFKA_BROKERS: kafka.brokers.join(','),
       DATABASE_URL: database.url,
@@ -107,6 +107,8 @@ async function main(): Promise<number> {
     };
     // `<SERVICE>_PORT` from the environment wins over the default port.
     const specs = SERVICES.map((spec) => ({ ...spec, port: Number(process.env[spec.portVariable] ?? spec.port) }));
+    // The other services verify API keys with ingest's registry.
+    env.VIGIE_AUTH_URL ??= `http://127.0.0.1:${specs[0].port}`;
     for (const spec of specs) services.push(startService(spec, { ...env, [spec.portVariable]: String(spec.port) }));
     const reports = await Promise.all(services.map((service) => waitReady(service)));
     console.log('\nVigie is running:');
