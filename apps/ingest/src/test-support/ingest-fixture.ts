@@ -93,7 +93,17 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    // A topic created moments ago may not have its leaders known yet: retry briefly.
+    let offsets: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> = [];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        offsets = await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        await sleep(500);
+      }
+    }
     return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   } finally {
     await admin.disconnect();
