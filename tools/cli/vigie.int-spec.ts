@@ -28,6 +28,7 @@ describe('vigie CLI', () => {
       DATABASE_URL: url.toString(),
       INGEST_PORT: String(30000 + Math.floor(Math.random() * 10000)),
       INGEST_ADMIN_API_KEY: adminKey,
+      VIGIE_SECRETS_KEY: 'ab'.repeat(32),
       LOG_LEVEL: 'warn',
       KAFKA_CONSUMER_START: 'latest',
       KAFKA_CONSUMER_GROUP_PREFIX: `cli-${database}`,
@@ -71,6 +72,37 @@ describe('vigie CLI', () => {
     expect(listed.status).toBe(0);
     expect(listed.stdout).toContain('cli-demo  CLI demo  mode=http');
     expect(listed.stdout).toMatch(new RegExp(`key ${keyId}  backfill  \\(revoked `));
+  });
+
+  it('issues keys for people and organisations, which /auth/whoami resolves, and revokes them', async () => {
+    const moderator = await vigie(['keys', 'create', '--role', 'moderator', '--principal', 'mod-017', '--platform', 'cli-demo', '--label', 'night shift', '--json']);
+    expect(moderator.status).toBe(0);
+    const { apiKey, key } = JSON.parse(moderator.stdout);
+    expect(key).toMatchObject({ role: 'moderator', principalId: 'mod-017', platformId: 'cli-demo' });
+    const whoami = await fetch(`${service.url}/auth/whoami`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(await whoami.json()).toEqual({ keyId: key.id, role: 'moderator', platformId: 'cli-demo', principalId: 'mod-017' });
+
+    const flagger = await vigie(['keys', 'create', '--role', 'trusted-flagger', '--principal', 'FR-TF-0042', '--platform', 'cli-demo', '--label', 'x']);
+    expect(flagger.status).toBe(1);
+    expect(flagger.stderr).toContain('/platformId');
+
+    const listed = await vigie(['keys', 'list']);
+    expect(listed.stdout).toContain('moderator       mod-017  platform=cli-demo  night shift');
+    expect((await vigie(['keys', 'revoke', key.id])).stdout).toContain(`revoked key ${key.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 5100)); // the key cache lives 5 s
+    expect((await fetch(`${service.url}/auth/whoami`, { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(401);
+    // A moderator key cannot use the admin API.
+    expect((await vigie(['keys', 'list'], apiKey)).status).toBe(77);
+  });
+
+  it('gives the takedown sender a platform\'s delivery target only with an admin key', async () => {
+    const target = await fetch(`${service.url}/admin/platforms/cli-demo/delivery-target`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(await target.json()).toEqual({ platformId: 'cli-demo', integrationMode: 'http', webhookUrl: null, webhookSecret: null });
+    const created = await vigie(['platforms', 'create', '--id', 'cli-hook', '--name', 'Hook', '--webhook-url', 'https://hook.example/vigie', '--json']);
+    const { webhookSecret, apiKey } = JSON.parse(created.stdout);
+    const hooked = await fetch(`${service.url}/admin/platforms/cli-hook/delivery-target`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(await hooked.json()).toMatchObject({ webhookUrl: 'https://hook.example/vigie', webhookSecret });
+    expect((await fetch(`${service.url}/admin/platforms/cli-hook/delivery-target`, { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(403);
   });
 
   it('explains refusals and usage errors with distinct exit codes', async () => {

@@ -1,5 +1,6 @@
-// `vigie` — the command line for operators. Today: the platform registry of the ingest
-// service (platforms and their API keys). It talks to ingest's admin API with an admin key.
+// `vigie` — the command line for operators: the platform registry of the ingest service
+// (platforms and their API keys) and the keys of moderators, officers, trusted flaggers,
+// authorities and regulators. It talks to ingest's admin API with an admin key.
 //
 //   npm run vigie -- platforms list
 //   npm run vigie -- platforms create --id acme --name "Acme" [--mode http|kafka] [--webhook-url URL]
@@ -17,6 +18,13 @@ Platform registry (ingest admin API):
                    [--mode http|kafka] [--webhook-url <url>]   (and webhook secret) once
   platforms keys create <platformId> --label <l>   issue another API key (printed once)
   platforms keys revoke <platformId> <keyId>       revoke a key
+
+People and organisations (keys for notice-and-takedown):
+  keys list                                        every non-platform key (never the keys themselves)
+  keys create --role <role> --principal <id>       issue a key (printed once); role: moderator, officer,
+              --label <l> [--platform <id>]         trusted-flagger, authority, regulator, admin;
+                                                   --platform binds a moderator or officer to one platform
+  keys revoke <keyId>                              revoke a key
 
 Options:
   --json          print the raw JSON answer
@@ -76,11 +84,12 @@ async function run(parsed: ParsedArguments): Promise<string> {
   const [area, action, ...rest] = parsed.positional;
   const json = parsed.options.json === true;
   const print = (value: unknown, text: () => string) => (json ? JSON.stringify(value, null, 2) : text());
-  if (area !== 'platforms') throw new UsageError(area ? `unknown command "${area}"` : 'no command given');
   const id = (value: string | undefined, what: string) => {
     if (!value) throw new UsageError(`${what} is required`);
     return encodeURIComponent(value);
   };
+  if (area === 'keys') return runKeys(parsed, action, rest, print, id);
+  if (area !== 'platforms') throw new UsageError(area ? `unknown command "${area}"` : 'no command given');
   switch (action) {
     case 'list': {
       const platforms = (await call('GET', '/admin/platforms')) as PlatformView[];
@@ -124,6 +133,49 @@ async function run(parsed: ParsedArguments): Promise<string> {
     }
     default:
       throw new UsageError(action ? `unknown platforms command "${action}"` : 'expected list, show, create or keys');
+  }
+}
+
+interface PrincipalKeyView {
+  id: string;
+  role: string;
+  principalId: string | null;
+  platformId: string | null;
+  label: string;
+  revokedAt: string | null;
+}
+
+const describeKey = (key: PrincipalKeyView) =>
+  `${key.id}  ${key.role.padEnd(15)} ${key.principalId ?? '-'}  platform=${key.platformId ?? '*'}  ${key.label}${key.revokedAt ? `  (revoked ${key.revokedAt})` : ''}`;
+
+async function runKeys(
+  parsed: ParsedArguments,
+  action: string | undefined,
+  rest: string[],
+  print: (value: unknown, text: () => string) => string,
+  id: (value: string | undefined, what: string) => string,
+): Promise<string> {
+  switch (action) {
+    case 'list': {
+      const keys = (await call('GET', '/admin/keys')) as PrincipalKeyView[];
+      return print(keys, () => (keys.length === 0 ? 'no keys issued' : keys.map(describeKey).join('\n')));
+    }
+    case 'create': {
+      const platform = parsed.options.platform;
+      const created = (await call('POST', '/admin/keys', {
+        role: requireOption(parsed, 'role'),
+        principalId: requireOption(parsed, 'principal'),
+        label: requireOption(parsed, 'label'),
+        ...(typeof platform === 'string' ? { platformId: platform } : {}),
+      })) as { key: PrincipalKeyView; apiKey: string };
+      return print(created, () => `${describeKey(created.key)}\nAPI key (shown once, store it now): ${created.apiKey}`);
+    }
+    case 'revoke': {
+      await call('DELETE', `/admin/keys/${id(rest[0], '<keyId>')}`);
+      return print({ revoked: rest[0] }, () => `revoked key ${rest[0]}`);
+    }
+    default:
+      throw new UsageError(action ? `unknown keys command "${action}"` : 'expected keys list, create or revoke');
   }
 }
 

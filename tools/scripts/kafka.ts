@@ -6,7 +6,13 @@ import { provisionKafka } from '@vigie/provisioning';
 async function main(): Promise<void> {
   const kafka = await provisionKafka({ log: (line) => console.log(`kafka ▸ ${line}`) });
   console.log(`\nexport KAFKA_BROKERS=${kafka.brokers.join(',')}\n\nPress Ctrl-C to stop.`);
-  const stop = () => void kafka.stop().then(() => process.exit(0));
+  // The broker's process handle is unref'd (it must never keep a test run alive), so this
+  // command keeps itself alive until it is told to stop.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const stop = () => {
+    clearInterval(keepAlive);
+    void kafka.stop().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -104,6 +104,8 @@ async function main(): Promise<number> {
       DATABASE_URL: database.url,
       INGEST_ADMIN_API_KEY: secrets.ingestAdminApiKey,
       VIGIE_SECRETS_KEY: secrets.secretsKey,
+      // notice-and-takedown reads platforms' webhook targets from the registry with it.
+      VIGIE_SERVICE_API_KEY: process.env.VIGIE_SERVICE_API_KEY ?? secrets.ingestAdminApiKey,
     };
     // `<SERVICE>_PORT` from the environment wins over the default port.
     const specs = SERVICES.map((spec) => ({ ...spec, port: Number(process.env[spec.portVariable] ?? spec.port) }));

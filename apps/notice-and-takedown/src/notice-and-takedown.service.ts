@@ -1,12 +1,14 @@
 import type { ServiceDefinition } from '@vigie/service-kit';
 import { NoticeAndTakedownModule } from './app/notice-and-takedown.module';
 import { noticeAndTakedownMigrations } from './migrations';
+import { loadNoticeAndTakedownSettings } from './notice-and-takedown.settings';
 
 export const noticeAndTakedownService: ServiceDefinition = {
   name: 'notice-and-takedown',
-  description: 'DSA notices, cases and the knowledge clock, review queue, decisions, statements of reasons, takedown commands, appeals and referrals.',
+  description: 'DSA notices, cases and the knowledge clock, review queue, decisions, statements of reasons, takedown commands, appeals and referrals. Authenticate with `Authorization: Bearer <API key>` (keys are issued by ingest); public notices may be sent without a key.',
   defaultPort: 3003,
   schema: 'notice_and_takedown',
   migrations: noticeAndTakedownMigrations,
   module: NoticeAndTakedownModule,
+  settings: loadNoticeAndTakedownSettings,
 };

@@ -19,6 +19,7 @@ export {
 } from './lib/infrastructure';
 export type { ServiceInfrastructure } from './lib/infrastructure';
 export { createLogger, PinoNestLogger } from './lib/logging/logger';
-export { openApiSchema, parseRequestBody } from './lib/http/request-body';
-export { AllowCallers, RemoteApiKeyGuard } from './lib/auth/remote-api-key.guard';
-export type { AuthenticatedRequest, Caller, CallerRole } from './lib/auth/remote-api-key.guard';
+export { literalUnion, openApiSchema, parseRequestBody } from './lib/http/request-body';
+export { AllowAnonymous, AllowCallers, CALLER_ROLES, RemoteApiKeyGuard } from './lib/auth/remote-api-key.guard';
+export type { AuthenticatedRequest, Caller, CallerRole, MaybeAuthenticatedRequest } from './lib/auth/remote-api-key.guard';
+export { CodedHttpException, type FieldError } from './lib/errors/coded-http.exception';

@@ -1,4 +1,5 @@
 import { MessagingTables1763856000000 } from './1763856000000-messaging-tables';
+import { Cases1763856700000 } from './1763856700000-cases';
 
 /** Every migration of the notice-and-takedown schema, oldest first. */
-export const noticeAndTakedownMigrations = [MessagingTables1763856000000];
+export const noticeAndTakedownMigrations = [MessagingTables1763856000000, Cases1763856700000];

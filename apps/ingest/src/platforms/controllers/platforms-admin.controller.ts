@@ -35,6 +35,15 @@ export class PlatformsAdminController {
     return this.registry.get(platformId);
   }
 
+  @Get(':platformId/delivery-target')
+  @ApiOperation({
+    summary: 'Where and how takedown commands reach the platform, with the webhook signing secret',
+    description: 'For the notice-and-takedown service (an admin key): the secret is unsealed for signing and never logged.',
+  })
+  deliveryTarget(@Param('platformId') platformId: string) {
+    return this.registry.deliveryTarget(platformId);
+  }
+
   @Post(':platformId/api-keys')
   @ApiOperation({ summary: 'Issue another API key for a platform (shown once)' })
   @ApiBody({ schema: openApiSchema(CreateApiKeyBody) })

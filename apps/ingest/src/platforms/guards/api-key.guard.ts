@@ -46,7 +46,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new PlatformException(PlatformExceptionCode.ROLE_NOT_ALLOWED, `this operation needs one of the roles: ${roles.join(', ')}`);
     }
     const platformId = (request.params as Record<string, string> | undefined)?.platformId;
-    if (principal.role === 'platform' && platformId !== undefined && platformId !== principal.platformId) {
+    if (principal.platformId !== null && platformId !== undefined && platformId !== principal.platformId) {
       throw new PlatformException(PlatformExceptionCode.OTHER_PLATFORM, `this key belongs to another platform than "${platformId}"`);
     }
     request.principal = principal;

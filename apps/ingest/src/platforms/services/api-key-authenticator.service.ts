@@ -1,16 +1,18 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { SERVICE_SETTINGS } from '@vigie/service-kit';
+import { type CallerRole, SERVICE_SETTINGS } from '@vigie/service-kit';
 import { DataSource } from 'typeorm';
 import type { IngestSettings } from '../../ingest.settings';
 import { hashApiKey } from './api-keys';
 
-export type Role = 'admin' | 'platform';
+export type Role = CallerRole;
 
 export interface Principal {
   keyId: string;
   role: Role;
-  /** Set for platform keys: the only platform this key may act for. */
+  /** The only platform this key may act for (always set for platform keys). */
   platformId: string | null;
+  /** Pseudonymous id of a person or organisation (moderator, trusted flagger, authority). */
+  principalId: string | null;
 }
 
 const cacheTtlMs = 5000;
@@ -46,11 +48,12 @@ export class ApiKeyAuthenticator implements OnApplicationBootstrap {
     const cacheKey = hash.toString('base64');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
-    const rows: { id: string; role: Role; platform_id: string | null }[] = await this.dataSource.query(
-      `SELECT id, role, platform_id FROM ingest.api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    const rows: { id: string; role: Role; platform_id: string | null; principal_id: string | null }[] = await this.dataSource.query(
+      `SELECT id, role, platform_id, principal_id FROM ingest.api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
       [hash],
     );
-    const principal = rows[0] ? { keyId: rows[0].id, role: rows[0].role, platformId: rows[0].platform_id } : null;
+    const row = rows[0];
+    const principal = row ? { keyId: row.id, role: row.role, platformId: row.platform_id, principalId: row.principal_id } : null;
     if (this.cache.size > 10000) this.cache.clear();
     this.cache.set(cacheKey, { principal, expiresAt: Date.now() + cacheTtlMs });
     return principal;

@@ -4,11 +4,11 @@ import { SERVICE_SETTINGS } from '@vigie/service-kit';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { IngestSettings } from '../../ingest.settings';
-import type { CreatePlatformBody, PlatformView } from '../dtos/platform.dtos';
+import type { CreatePlatformBody, CreatePrincipalKeyBody, DeliveryTargetView, PlatformView, PrincipalKeyView } from '../dtos/platform.dtos';
 import { PlatformException, PlatformExceptionCode } from '../exceptions/platform.exception';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { generateApiKey, hashApiKey } from './api-keys';
-import { seal } from './secret-box';
+import { open, seal } from './secret-box';
 
 const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -106,6 +106,76 @@ export class PlatformRegistry {
     const rows = Array.isArray(revoked[0]) ? revoked[0] : revoked;
     if (rows.length === 0) throw notFound();
     this.authenticator.forget();
+  }
+
+  /** A key for a moderator, officer, trusted flagger, authority, regulator or another admin. */
+  async createPrincipalKey(body: CreatePrincipalKeyBody): Promise<{ key: PrincipalKeyView; apiKey: string }> {
+    const platformId = body.platformId ?? null;
+    if (platformId !== null) {
+      if (body.role !== 'moderator' && body.role !== 'officer') {
+        throw new PlatformException(PlatformExceptionCode.INVALID_REQUEST, `a ${body.role} key cannot be bound to a platform`, [
+          { field: '/platformId', reason: 'only moderator and officer keys belong to one platform' },
+        ]);
+      }
+      await this.requireExists(platformId);
+    }
+    const apiKey = generateApiKey();
+    const id = uuidv7();
+    await this.dataSource.query(
+      `INSERT INTO ingest.api_keys (id, platform_id, role, principal_id, label, key_hash) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, platformId, body.role, body.principalId, body.label, hashApiKey(apiKey)],
+    );
+    const [key] = await this.principalKeys(id);
+    return { key: key as PrincipalKeyView, apiKey };
+  }
+
+  /** Every key that is not a platform's own, newest last; never the keys themselves. */
+  async principalKeys(id?: string): Promise<PrincipalKeyView[]> {
+    const rows: { id: string; role: string; principal_id: string | null; platform_id: string | null; label: string; created_at: Date; revoked_at: Date | null }[] =
+      await this.dataSource.query(
+        `SELECT id, role, principal_id, platform_id, label, created_at, revoked_at FROM ingest.api_keys
+          WHERE role <> 'platform' AND ($1::uuid IS NULL OR id = $1::uuid) ORDER BY created_at, id`,
+        [id ?? null],
+      );
+    return rows.map((row) => ({
+      id: row.id,
+      role: row.role,
+      principalId: row.principal_id,
+      platformId: row.platform_id,
+      label: row.label,
+      createdAt: row.created_at.toISOString(),
+      revokedAt: row.revoked_at?.toISOString() ?? null,
+    }));
+  }
+
+  async revokePrincipalKey(keyId: string): Promise<void> {
+    const notFound = () => new PlatformException(PlatformExceptionCode.API_KEY_NOT_FOUND, `no active key "${keyId}"`);
+    if (!isUuid.test(keyId)) throw notFound();
+    const revoked = await this.dataSource.query(
+      `UPDATE ingest.api_keys SET revoked_at = clock_timestamp()
+        WHERE id = $1 AND role <> 'platform' AND revoked_at IS NULL RETURNING id`,
+      [keyId],
+    );
+    const rows = Array.isArray(revoked[0]) ? revoked[0] : revoked;
+    if (rows.length === 0) throw notFound();
+    this.authenticator.forget();
+  }
+
+  /** The webhook address and its signing secret, unsealed, for the takedown sender. */
+  async deliveryTarget(platformId: string): Promise<DeliveryTargetView> {
+    const [row]: PlatformRow[] = await this.dataSource.query(`SELECT * FROM ingest.platforms WHERE id = $1`, [platformId]);
+    if (!row) throw new PlatformException(PlatformExceptionCode.PLATFORM_NOT_FOUND, `no platform "${platformId}"`);
+    let webhookSecret: string | null = null;
+    if (row.webhook_secret_sealed) {
+      if (!this.settings.secretsKey) {
+        throw new PlatformException(
+          PlatformExceptionCode.SECRETS_KEY_NOT_CONFIGURED,
+          'VIGIE_SECRETS_KEY is not configured, so the webhook secret cannot be read; set it and restart ingest',
+        );
+      }
+      webhookSecret = open(this.settings.secretsKey, row.webhook_secret_sealed);
+    }
+    return { platformId: row.id, integrationMode: row.integration_mode, webhookUrl: row.webhook_url, webhookSecret };
   }
 
   private async view(row: PlatformRow): Promise<PlatformView> {

@@ -14,21 +14,36 @@ import { createHash } from 'node:crypto';
 import type { ServiceConfig } from '../config/service-config';
 import { SERVICE_CONFIG } from '../infrastructure';
 
-export type CallerRole = 'admin' | 'platform';
+/**
+ * Who may call Vigie's APIs. `platform` keys, and `moderator`/`officer` keys bound to a
+ * platform, only ever see that platform's data; `moderator`/`officer` keys without a
+ * platform belong to the operator's own team.
+ */
+export const CALLER_ROLES = ['admin', 'platform', 'moderator', 'officer', 'trusted-flagger', 'authority', 'regulator'] as const;
+export type CallerRole = (typeof CALLER_ROLES)[number];
 
 export interface Caller {
   keyId: string;
   role: CallerRole;
+  /** The only platform this caller may act for; null for operator-wide roles. */
   platformId: string | null;
+  /** Pseudonymous id recorded on what the caller does (moderator id, trusted-flagger registration, authority). */
+  principalId: string | null;
 }
 
 export type AuthenticatedRequest = FastifyRequest & { caller: Caller };
+/** On routes marked `@AllowAnonymous()`, `caller` is null when no key was presented. */
+export type MaybeAuthenticatedRequest = FastifyRequest & { caller: Caller | null };
 
 const ROLES = 'vigie:caller-roles';
+const ANONYMOUS = 'vigie:allow-anonymous';
 const cacheTtlMs = 5000;
 
 /** Roles allowed on a route (default: admin). Platform keys are limited to their own `:platformId`. */
 export const AllowCallers = (...roles: CallerRole[]) => SetMetadata(ROLES, roles);
+
+/** The route also serves callers without a key (e.g. public DSA notices); a key, if sent, must be valid. */
+export const AllowAnonymous = () => SetMetadata(ANONYMOUS, true);
 
 /**
  * Authenticates API keys against the platform registry held by ingest (`GET /auth/whoami`),
@@ -52,6 +67,10 @@ export class RemoteApiKeyGuard implements CanActivate {
         : typeof request.headers['x-api-key'] === 'string'
           ? request.headers['x-api-key'].trim()
           : undefined;
+    if (!key && this.reflector.getAllAndOverride<boolean>(ANONYMOUS, [context.getHandler(), context.getClass()])) {
+      (request as MaybeAuthenticatedRequest).caller = null;
+      return true;
+    }
     if (!key) {
       throw new UnauthorizedException({
         statusCode: 401,
@@ -66,7 +85,7 @@ export class RemoteApiKeyGuard implements CanActivate {
       throw new ForbiddenException({ statusCode: 403, code: 'ROLE_NOT_ALLOWED', message: `this operation needs one of the roles: ${roles.join(', ')}` });
     }
     const platformId = (request.params as Record<string, string> | undefined)?.platformId;
-    if (caller.role === 'platform' && platformId !== undefined && platformId !== caller.platformId) {
+    if (caller.platformId !== null && platformId !== undefined && platformId !== caller.platformId) {
       throw new ForbiddenException({ statusCode: 403, code: 'OTHER_PLATFORM', message: `this key belongs to another platform than "${platformId}"` });
     }
     request.caller = caller;
@@ -91,7 +110,10 @@ export class RemoteApiKeyGuard implements CanActivate {
       });
     }
     let caller: Caller | null = null;
-    if (response.ok) caller = (await response.json()) as Caller;
+    if (response.ok) {
+      const answer = (await response.json()) as Caller;
+      caller = { ...answer, principalId: answer.principalId ?? null };
+    }
     else if (response.status !== 401) {
       throw new ServiceUnavailableException({ statusCode: 503, code: 'AUTH_UNAVAILABLE', message: `the platform registry answered ${response.status}` });
     }

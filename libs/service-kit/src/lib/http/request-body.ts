@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import type { Static, TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
@@ -27,4 +27,12 @@ export function parseRequestBody<T extends TSchema>(schema: T, body: unknown): S
 /** A TypeBox schema as plain JSON Schema for `@ApiBody({ schema })`. */
 export function openApiSchema(schema: TSchema): Record<string, unknown> {
   return JSON.parse(JSON.stringify(schema));
+}
+
+/** One of a closed list of strings, typed as that union (not `string`) in `Static<>`. */
+export function literalUnion<T extends readonly string[]>(values: T, options?: SchemaOptions): TUnion<TLiteral<T[number]>[]> {
+  return Type.Union(
+    values.map((value) => Type.Literal(value)),
+    options,
+  ) as unknown as TUnion<TLiteral<T[number]>[]>;
 }

@@ -1,0 +1,222 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createEvent, subjectFor, uuidv7, type AnyEvent, type EventData } from '@vigie/contracts';
+import { OUTBOX, type Caller } from '@vigie/service-kit';
+import type { Outbox } from '@vigie/messaging';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { CaseLedger } from '../../cases/services/case-ledger.service';
+import { PlatformDirectory } from '../../cases/services/platform-directory.service';
+import type { SubmitNoticeBody } from '../dtos/notice.dtos';
+import { NoticeException, NoticeExceptionCode } from '../exceptions/notice.exception';
+
+export interface NoticeReceipt {
+  noticeId: string;
+  receivedAt: string;
+  sourceType: 'public' | 'trusted-flagger' | 'authority-order';
+  acknowledged: boolean;
+  cases: { caseId: string; platformAdId: string; joinedExistingCase: boolean; status: string }[];
+  notifierStanding: 'good' | 'warned' | 'deprioritised';
+}
+
+interface ResolvedLocation {
+  platformId: string;
+  adId: string;
+  url: string | null;
+}
+
+const hash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
+
+/**
+ * DSA Art. 16 notices in: validated as a whole (nothing partial is stored), timestamped with
+ * the server's clock, joined to the case of each ad, acknowledged to notifiers who can be
+ * reached — all in one transaction with the events it causes.
+ */
+@Injectable()
+export class NoticeIntake {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ledger: CaseLedger,
+    private readonly platforms: PlatformDirectory,
+    @Inject(OUTBOX) private readonly outbox: Outbox,
+  ) {}
+
+  async submit(body: SubmitNoticeBody, caller: Caller | null, clientAddress: string): Promise<NoticeReceipt> {
+    const sourceType = this.sourceTypeOf(body, caller);
+    const locations = await this.resolveLocations(body);
+    const notifierKey = caller
+      ? `key:${caller.keyId}`
+      : body.notifier?.email
+        ? `email:${hash(body.notifier.email.toLowerCase())}`
+        : `address:${hash(clientAddress)}`;
+    const receivedAt = new Date();
+    const noticeId = uuidv7();
+    const [first] = locations as [ResolvedLocation];
+    return this.dataSource.transaction(async (manager) => {
+      const [standing]: { warned_at: Date | null; deprioritised_at: Date | null }[] = await manager.query(
+        `SELECT warned_at, deprioritised_at FROM notice_and_takedown.notifier_standing WHERE notifier_key = $1`,
+        [notifierKey],
+      );
+      const deprioritised = !!standing?.deprioritised_at;
+      await manager.query(
+        `INSERT INTO notice_and_takedown.notices
+           (id, received_at, source_type, channel, category, keywords, explanation, notifier_name, notifier_email,
+            notifier_key, good_faith, authority_order, locations, deprioritised)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          noticeId,
+          receivedAt,
+          sourceType,
+          sourceType === 'authority-order' ? 'authority-portal' : 'api',
+          body.category,
+          body.keywords ?? [],
+          body.explanation,
+          body.notifier?.name ?? null,
+          body.notifier?.email ?? null,
+          notifierKey,
+          body.goodFaith,
+          body.authorityOrder ? JSON.stringify(body.authorityOrder) : null,
+          JSON.stringify(locations),
+          deprioritised,
+        ],
+      );
+      await manager.query(
+        `INSERT INTO notice_and_takedown.notifier_standing (notifier_key, notices) VALUES ($1, 1)
+         ON CONFLICT (notifier_key) DO UPDATE SET notices = notifier_standing.notices + 1`,
+        [notifierKey],
+      );
+      const envelope = { tenant: first.platformId, subject: subjectFor(first.platformId, first.adId), source: 'notice-and-takedown' };
+      const received = createEvent('notice.received', {
+        ...envelope,
+        occurredAt: receivedAt,
+        data: {
+          noticeId,
+          receivedAt: receivedAt.toISOString(),
+          sourceType,
+          channel: sourceType === 'authority-order' ? 'authority-portal' : 'api',
+          category: body.category,
+          locations: locations.map((location) => ({ platformAdId: location.adId, url: location.url })),
+          explanation: body.explanation,
+          // Contact details stay in this service's database: the event log needs none.
+          notifier:
+            sourceType === 'trusted-flagger' ? { name: null, email: null, trustedFlaggerId: caller?.principalId ?? null } : null,
+          goodFaithConfirmed: body.goodFaith,
+          authorityOrder: body.authorityOrder ?? null,
+        } satisfies EventData<'notice.received'>,
+      });
+      const events: AnyEvent[] = [received];
+      const cases: NoticeReceipt['cases'] = [];
+      for (const location of locations) {
+        const opened = await this.ledger.openOrJoin(manager, {
+          platformId: location.platformId,
+          adId: location.adId,
+          url: location.url,
+          origin: sourceType === 'authority-order' ? 'authority-order' : 'notice',
+          category: body.category,
+          notice: { id: noticeId, receivedAt, sourceType },
+          flag: null,
+          authorityDeadline: body.authorityOrder ? new Date(body.authorityOrder.deadline) : null,
+          now: receivedAt,
+          causationId: received.id,
+        });
+        events.push(...opened.events);
+        // A notice on an ad already decided is answered at once with that decision.
+        if (opened.row.status !== 'open' && opened.row.decision_id && opened.row.action) {
+          events.push(
+            ...(await this.ledger.informNotifiers(
+              manager,
+              opened.row,
+              { id: opened.row.decision_id, action: opened.row.action as EventData<'notifier.informed'>['action'] },
+              receivedAt,
+              received.id,
+            )),
+          );
+        }
+        cases.push({ caseId: opened.row.id, platformAdId: location.adId, joinedExistingCase: !opened.opened, status: opened.row.status });
+      }
+      const acknowledged = caller !== null || !!body.notifier?.email;
+      if (acknowledged) {
+        events.push(
+          createEvent('notice.acknowledged', {
+            ...envelope,
+            causationId: received.id,
+            occurredAt: receivedAt,
+            data: { noticeId, acknowledgedAt: receivedAt.toISOString(), channel: caller ? 'api-response' : 'email' },
+          }),
+        );
+      }
+      await this.outbox.enqueue(manager, events);
+      return {
+        noticeId,
+        receivedAt: receivedAt.toISOString(),
+        sourceType,
+        acknowledged,
+        cases,
+        notifierStanding: deprioritised ? 'deprioritised' : standing?.warned_at ? 'warned' : 'good',
+      };
+    });
+  }
+
+  private sourceTypeOf(body: SubmitNoticeBody, caller: Caller | null): NoticeReceipt['sourceType'] {
+    const errors: { field: string; reason: string }[] = [];
+    let sourceType: NoticeReceipt['sourceType'] = 'public';
+    if (caller?.role === 'authority') sourceType = 'authority-order';
+    else if (caller?.role === 'trusted-flagger') sourceType = 'trusted-flagger';
+    else if (caller !== null && caller.role !== 'admin') {
+      throw new NoticeException(NoticeExceptionCode.ROLE_NOT_ALLOWED, `a ${caller.role} key cannot submit notices; send them without a key or with a trusted-flagger or authority key`);
+    }
+    if (!body.goodFaith) errors.push({ field: '/goodFaith', reason: 'the notifier must confirm the notice is accurate and made in good faith (DSA Art. 16(2)(d))' });
+    if (sourceType === 'authority-order' && !body.authorityOrder) {
+      errors.push({ field: '/authorityOrder', reason: 'an authority key submits orders: give authority, reference, legalBasis and deadline' });
+    }
+    if (sourceType !== 'authority-order' && body.authorityOrder) {
+      errors.push({ field: '/authorityOrder', reason: 'only an authority key may submit an order' });
+    }
+    if (body.authorityOrder && Number.isNaN(Date.parse(body.authorityOrder.deadline))) {
+      errors.push({ field: '/authorityOrder/deadline', reason: 'not a valid UTC timestamp' });
+    }
+    if (sourceType === 'public' && body.category !== 'minors') {
+      if (!body.notifier?.name) errors.push({ field: '/notifier/name', reason: 'a public notice needs the notifier name, except for offences involving minors (DSA Art. 16(2)(c))' });
+      if (!body.notifier?.email) errors.push({ field: '/notifier/email', reason: 'a public notice needs the notifier e-mail, except for offences involving minors (DSA Art. 16(2)(c))' });
+    }
+    const platforms = new Set(body.locations.map((location) => location.platformId));
+    if (platforms.size > 1) errors.push({ field: '/locations', reason: 'one notice concerns one platform: send a notice per platform' });
+    body.locations.forEach((location, index) => {
+      if (!location.adId && !location.url) errors.push({ field: `/locations/${index}`, reason: 'give the ad id, or the exact URL of the ad' });
+    });
+    const seen = new Set<string>();
+    body.locations.forEach((location, index) => {
+      const key = `${location.platformId}:${location.adId ?? location.url}`;
+      if (seen.has(key)) errors.push({ field: `/locations/${index}`, reason: 'the same ad is listed twice' });
+      seen.add(key);
+    });
+    if (errors.length > 0) throw new NoticeException(NoticeExceptionCode.INVALID_NOTICE, `invalid notice: ${errors[0]?.field} ${errors[0]?.reason}`, errors);
+    return sourceType;
+  }
+
+  /** Every location names an ad: by id, or by the URL of an ad already ingested. */
+  private async resolveLocations(body: SubmitNoticeBody): Promise<ResolvedLocation[]> {
+    const platformId = (body.locations[0] as { platformId: string }).platformId;
+    if ((await this.platforms.exists(platformId)) === false) {
+      throw new NoticeException(NoticeExceptionCode.LOCATION_NOT_FOUND, `no platform "${platformId}" is connected to Vigie`, [
+        { field: '/locations/0/platformId', reason: 'unknown platform' },
+      ]);
+    }
+    const byUrl = body.locations.filter((location) => !location.adId).map((location) => location.url as string);
+    const known = new Map<string, string>();
+    if (byUrl.length > 0) {
+      const rows: { url: string; ad_id: string }[] = await this.dataSource.query(
+        `SELECT url, ad_id FROM notice_and_takedown.ads WHERE platform_id = $1 AND url = ANY($2::text[])`,
+        [platformId, byUrl],
+      );
+      for (const row of rows) known.set(row.url, row.ad_id);
+    }
+    const errors: { field: string; reason: string }[] = [];
+    const locations = body.locations.map((location, index) => {
+      const adId = location.adId ?? known.get(location.url as string);
+      if (!adId) errors.push({ field: `/locations/${index}/url`, reason: 'no ad with this URL is known yet: give the ad id as well' });
+      return { platformId: location.platformId, adId: adId ?? '', url: location.url ?? null };
+    });
+    if (errors.length > 0) throw new NoticeException(NoticeExceptionCode.LOCATION_NOT_FOUND, `cannot locate the ad: ${errors[0]?.reason}`, errors);
+    return locations;
+  }
+}

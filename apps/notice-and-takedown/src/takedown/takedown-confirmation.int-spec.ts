@@ -1,0 +1,219 @@
+// Platforms' HTTP confirmations and the independent verification probe, through the real
+// broker and database, with ingest (keys, platforms) as its own process and a fake platform
+// on loopback serving the ads' pages.
+import { Topics, type AnyEvent, type EventOf } from '@vigie/contracts';
+import { startFakePlatform, type FakePlatform } from '../test-support/fake-platform';
+import { sleep, startNatFixture, waitFor, type CreatedPlatform, type NatFixture } from '../test-support/nat-fixture';
+import { requestTakedown, seedDecidedCase, type SeededCase } from '../test-support/takedown-seeds';
+import { TakedownCommands } from './services/takedown-commands.service';
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  errors?: { field: string; reason: string }[];
+}
+
+describe('takedown confirmations and verification (real Kafka, PostgreSQL and ingest; fake platform)', () => {
+  let fixture: NatFixture;
+  let fake: FakePlatform;
+  let platform: CreatedPlatform;
+
+  beforeAll(async () => {
+    fixture = await startNatFixture({ env: { NAT_VERIFY_BACKOFF_MS: '600000', NAT_VERIFY_TIMEOUT_MS: '2000' } });
+    fake = await startFakePlatform();
+    platform = await fixture.createPlatform('http', fake.webhookUrl);
+    fake.setSecret(platform.webhookSecret as string);
+  }, 180_000);
+
+  afterAll(async () => {
+    await fake?.close();
+    await fixture?.close();
+  });
+
+  const resultOf = (type: string, commandId: string) => (event: AnyEvent) =>
+    event.type === type && (event.data as { commandId?: string }).commandId === commandId;
+
+  /** A decided case whose takedown the platform received (webhook accepted). */
+  async function deliveredTakedown(adId: string): Promise<{ seeded: SeededCase; commandId: string }> {
+    const seeded = await seedDecidedCase(fixture, { platformId: platform.id, adId, adUrl: fake.adUrl(adId) });
+    const { commandId } = await requestTakedown(fixture, seeded);
+    await fixture.collect(Topics.TakedownResults, resultOf('takedown.delivered', commandId));
+    return { seeded, commandId };
+  }
+
+  const confirm = (platformId: string, key: string, body: unknown) =>
+    fixture.call<ErrorBody & { duplicate?: boolean; status?: string }>('POST', `/platforms/${platformId}/takedown-results`, key, body);
+
+  it('confirms over HTTP, verifies the page is gone and closes the case', async () => {
+    fake.removalPage('gone');
+    const { seeded, commandId } = await deliveredTakedown('ad-verified');
+    const confirmedAt = new Date(Date.now() - 2000).toISOString();
+
+    const answer = await confirm(platform.id, platform.apiKey, { commandId, action: 'remove', confirmedAt, platformReference: 'MOD-42' });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ commandId, status: 'confirmed', duplicate: false });
+
+    const [confirmed] = (await fixture.collect(Topics.TakedownResults, resultOf('takedown.confirmed', commandId))) as EventOf<'takedown.confirmed'>[];
+    expect(confirmed).toMatchObject({ source: 'notice-and-takedown', correlationId: seeded.caseId, data: { confirmedAt, platformReference: 'MOD-42', action: 'remove' } });
+
+    const [verified] = (await fixture.collect(Topics.TakedownResults, resultOf('takedown.verified', commandId))) as EventOf<'takedown.verified'>[];
+    expect(verified.data.probe).toMatchObject({ url: seeded.adUrl, method: 'GET', statusCode: 410, outcome: 'gone', finalUrl: null, error: null });
+    const [closed] = (await fixture.collect(
+      Topics.Cases,
+      (e) => e.type === 'case.closed' && (e as EventOf<'case.closed'>).data.caseId === seeded.caseId,
+    )) as EventOf<'case.closed'>[];
+    expect(closed.data).toMatchObject({ outcome: 'actioned', finalAction: 'remove', finalDecisionId: seeded.decisionId });
+    expect(closed.causationId).toBe(verified.id);
+
+    const [caseRow] = await fixture.query<{ status: string; removed_at: Date; verified_at: Date; closed_at: Date }>(
+      `SELECT status, removed_at, verified_at, closed_at FROM notice_and_takedown.cases WHERE id = $1`,
+      [seeded.caseId],
+    );
+    expect(caseRow.status).toBe('closed');
+    expect(caseRow.removed_at.toISOString()).toBe(confirmedAt);
+    expect(caseRow.verified_at).not.toBeNull();
+    const [commandRow] = await fixture.query<{ status: string; verified_at: Date | null; next_verification_at: Date | null }>(
+      `SELECT status, verified_at, next_verification_at FROM notice_and_takedown.takedown_commands WHERE id = $1`,
+      [commandId],
+    );
+    expect(commandRow).toMatchObject({ status: 'confirmed', next_verification_at: null });
+    expect(commandRow.verified_at).not.toBeNull();
+
+    // Confirming again changes nothing and emits nothing.
+    const again = await confirm(platform.id, platform.apiKey, { commandId, action: 'remove', confirmedAt: new Date().toISOString() });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, confirmedAt });
+    await sleep(1000);
+    expect(fixture.seen(Topics.TakedownResults, resultOf('takedown.confirmed', commandId))).toHaveLength(1);
+  });
+
+  it('reports a page still live after a confirmation as a failed verification, to be retried', async () => {
+    fake.removalPage(null);
+    const { seeded, commandId } = await deliveredTakedown('ad-still-live');
+    const answer = await confirm(platform.id, platform.apiKey, { commandId, action: 'remove', confirmedAt: new Date().toISOString() });
+    expect(answer.status).toBe(200);
+
+    const [failed] = (await fixture.collect(Topics.TakedownResults, resultOf('takedown.verification-failed', commandId))) as EventOf<'takedown.verification-failed'>[];
+    expect(failed.data).toMatchObject({ attempt: 1, willRetry: true, probe: { statusCode: 200, outcome: 'still-live', url: seeded.adUrl } });
+    expect(Date.parse(failed.data.nextAttemptAt as string)).toBeGreaterThan(Date.now());
+    expect(fixture.seen(Topics.TakedownResults, resultOf('takedown.verified', commandId))).toHaveLength(0);
+    const [caseRow] = await fixture.query<{ status: string; verified_at: Date | null }>(
+      `SELECT status, verified_at FROM notice_and_takedown.cases WHERE id = $1`,
+      [seeded.caseId],
+    );
+    expect(caseRow).toMatchObject({ status: 'decided', verified_at: null });
+  });
+
+  it('verifies a reinstatement by the page answering again, and closes the case as reinstated', async () => {
+    const seeded = await seedDecidedCase(fixture, { platformId: platform.id, adId: 'ad-reinstated', adUrl: fake.adUrl('ad-reinstated') });
+    fake.setAd('ad-reinstated', 'gone');
+    const { commandId, event } = await requestTakedown(fixture, seeded, {
+      kind: 'reinstatement',
+      action: 'reinstate',
+      appealId: null,
+      legalReference: null,
+      reason: 'Recours accueilli : retrait annulé.',
+    });
+    expect(event.type).toBe('reinstatement.requested');
+    await fixture.collect(Topics.TakedownResults, resultOf('takedown.delivered', commandId));
+    const answer = await confirm(platform.id, platform.apiKey, { commandId, action: 'reinstate', confirmedAt: new Date().toISOString() });
+    expect(answer.status).toBe(200);
+
+    const [verified] = (await fixture.collect(Topics.TakedownResults, resultOf('takedown.verified', commandId))) as EventOf<'takedown.verified'>[];
+    expect(verified.data.probe).toMatchObject({ statusCode: 200, outcome: 'reinstated' });
+    const [closed] = (await fixture.collect(
+      Topics.Cases,
+      (e) => e.type === 'case.closed' && (e as EventOf<'case.closed'>).data.caseId === seeded.caseId,
+    )) as EventOf<'case.closed'>[];
+    expect(closed.data).toMatchObject({ outcome: 'reinstated', finalAction: null });
+    const [caseRow] = await fixture.query<{ removed_at: Date | null; verified_at: Date | null; takedown_requested_at: Date | null }>(
+      `SELECT removed_at, verified_at, takedown_requested_at FROM notice_and_takedown.cases WHERE id = $1`,
+      [seeded.caseId],
+    );
+    // A reinstatement is not a removal: the removal clock facts are untouched.
+    expect(caseRow).toEqual({ removed_at: null, verified_at: null, takedown_requested_at: null });
+  });
+
+  it("answers 404 for another platform's command, 403 on another platform's route, 409 for another action", async () => {
+    fake.removalPage('gone');
+    const { commandId } = await deliveredTakedown('ad-guarded');
+    const other = await fixture.createPlatform('http');
+
+    const foreign = await confirm(other.id, other.apiKey, { commandId, action: 'remove', confirmedAt: new Date().toISOString() });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('COMMAND_NOT_FOUND');
+    const crossRoute = await confirm(platform.id, other.apiKey, { commandId, action: 'remove', confirmedAt: new Date().toISOString() });
+    expect(crossRoute.status).toBe(403);
+    const unknown = await confirm(platform.id, platform.apiKey, {
+      commandId: '01a2077e-f55e-764d-b677-232b2091395a',
+      action: 'remove',
+      confirmedAt: new Date().toISOString(),
+    });
+    expect(unknown.status).toBe(404);
+    const mismatch = await confirm(platform.id, platform.apiKey, { commandId, action: 'restrict', confirmedAt: new Date().toISOString() });
+    expect(mismatch.status).toBe(409);
+    expect(mismatch.body.code).toBe('ACTION_MISMATCH');
+    const anonymous = await fixture.call('POST', `/platforms/${platform.id}/takedown-results`, null, { commandId, action: 'remove', confirmedAt: new Date().toISOString() });
+    expect(anonymous.status).toBe(401);
+    const moderator = await fixture.createKey('moderator', 'mod-takedown');
+    expect((await confirm(platform.id, moderator, { commandId, action: 'remove', confirmedAt: new Date().toISOString() })).status).toBe(403);
+
+    // An admin may confirm on a platform's behalf.
+    const byAdmin = await confirm(platform.id, fixture.adminKey, { commandId, action: 'remove', confirmedAt: new Date().toISOString() });
+    expect(byAdmin.status).toBe(200);
+    const [row] = await fixture.query<{ status: string }>(`SELECT status FROM notice_and_takedown.takedown_commands WHERE id = $1`, [commandId]);
+    expect(row.status).toBe('confirmed');
+  });
+
+  it.each([
+    ['an empty body', {}, ['/commandId', '/action', '/confirmedAt']],
+    ['a malformed command id', { commandId: 'not-a-uuid', action: 'remove', confirmedAt: '2026-11-23T08:00:00Z' }, ['/commandId']],
+    ['an unknown action', { commandId: '01a2077e-f55e-764d-b677-232b2091395a', action: 'delete', confirmedAt: '2026-11-23T08:00:00Z' }, ['/action']],
+    ['a date without offset', { commandId: '01a2077e-f55e-764d-b677-232b2091395a', action: 'remove', confirmedAt: '2026-11-23 08:00' }, ['/confirmedAt']],
+    ['an impossible date', { commandId: '01a2077e-f55e-764d-b677-232b2091395a', action: 'remove', confirmedAt: '2026-13-45T08:00:00Z' }, ['/confirmedAt']],
+    ['a date in the future', { commandId: '01a2077e-f55e-764d-b677-232b2091395a', action: 'remove', confirmedAt: '2099-01-01T00:00:00Z' }, ['/confirmedAt']],
+    ['an unexpected field', { commandId: '01a2077e-f55e-764d-b677-232b2091395a', action: 'remove', confirmedAt: '2026-11-23T08:00:00Z', removedBy: 'x' }, ['/removedBy']],
+    ['a too long reference', { commandId: '01a2077e-f55e-764d-b677-232b2091395a', action: 'remove', confirmedAt: '2026-11-23T08:00:00Z', platformReference: 'x'.repeat(201) }, ['/platformReference']],
+  ])('answers 400 with the failing fields for %s', async (_label, body, fields) => {
+    const answer = await confirm(platform.id, platform.apiKey, body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe('INVALID_REQUEST');
+    const reported = (answer.body.errors ?? []).map((error) => error.field);
+    for (const field of fields) expect(reported).toContain(field);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const answer = await fixture.call<ErrorBody>('POST', `/platforms/${platform.id}/takedown-results`, platform.apiKey, '{"commandId":');
+    expect(answer.status).toBe(400);
+  });
+
+  it('takes a removal seen in the ad stream as the confirmation, without a takedown.confirmed event', async () => {
+    fake.removalPage('not-found');
+    const { seeded, commandId } = await deliveredTakedown('ad-stream-removed');
+    const removedAt = new Date(Date.now() - 500);
+    await fixture.nat.infrastructure.dataSource.transaction((manager) =>
+      fixture.nat.app.get(TakedownCommands).recordRemoval(manager, {
+        platformId: platform.id,
+        adId: 'ad-stream-removed',
+        removedAt,
+        commandId: null,
+        source: 'ad-stream',
+        platformReference: null,
+        causationId: null,
+      }),
+    );
+    const [verified] = (await fixture.collect(Topics.TakedownResults, resultOf('takedown.verified', commandId))) as EventOf<'takedown.verified'>[];
+    expect(verified.data.probe.outcome).toBe('not-found');
+    expect(fixture.seen(Topics.TakedownResults, resultOf('takedown.confirmed', commandId))).toHaveLength(0);
+    const [caseRow] = await waitFor(
+      async () => {
+        const rows = await fixture.query<{ status: string; removed_at: Date }>(`SELECT status, removed_at FROM notice_and_takedown.cases WHERE id = $1`, [seeded.caseId]);
+        return rows[0]?.status === 'closed' ? rows : undefined;
+      },
+      10_000,
+      'the case to close',
+    );
+    expect(caseRow.removed_at.toISOString()).toBe(removedAt.toISOString());
+  });
+});
