@@ -1,8 +1,10 @@
 // `npm run bench:ingest`: throughput of the ingest service against a real broker and
 // database, side by side with a bare kafkajs producer sending the same records in the same
 // run. Writes bench/results/ingest.json. Not a test: it reports figures and ratios.
-import { createEvent, encodeEvent, subjectFor, Topics } from '@vigie/contracts';
-import { createKafkaClient, ensureTopics, KafkaEventPublisher, type OutgoingRecord } from '@vigie/messaging';
+import { prepareSubmittedAd } from '@vigie/ad-intake';
+import { createEvent, encodeEvent, partitionsFor, subjectFor, Topics } from '@vigie/contracts';
+import { createKafkaClient, ensureTopics, KafkaEventPublisher, toOutgoingRecord } from '@vigie/messaging';
+import { Partitioners } from 'kafkajs';
 import {
   createDatabaseIfMissing,
   databaseUrl,
@@ -15,7 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { serviceNodeArgs } from '../scripts/support/services';
 import { benchAd } from './support/bench-ads';
@@ -25,13 +27,30 @@ const ndjsonAds = Number(process.env.BENCH_NDJSON_ADS ?? 1000000);
 const kafkaAds = Number(process.env.BENCH_KAFKA_ADS ?? 60000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const adsPerBatch = 1000;
+// Extra node flags for the ingest process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+// (node refuses --cpu-prof in NODE_OPTIONS).
+const ingestNodeFlags = (process.env.BENCH_INGEST_NODE_FLAGS ?? '').split(' ').filter((flag) => flag.length > 0);
 const workspaceRoot = join(__dirname, '..', '..');
 const log = (line: string) => console.log(`bench:ingest ▸ ${line}`);
 const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000);
+const per1000 = (ms: number, count: number) => (count > 0 ? Math.round((ms / count) * 1000) : 0);
 
 async function main(): Promise<void> {
-  log('compiling (npm run build)...');
-  if (spawnSync(join('node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: workspaceRoot, stdio: 'inherit' }).status !== 0) {
+  log('compiling the ingest service into dist/...');
+  // Only the ingest entry point and what it imports: work in progress elsewhere in the
+  // workspace must not stop the benchmark of this service.
+  const buildConfig = join(workspaceRoot, 'dist', 'tsconfig.bench-ingest.json');
+  mkdirSync(dirname(buildConfig), { recursive: true });
+  writeFileSync(
+    buildConfig,
+    JSON.stringify({
+      extends: '../tsconfig.build.json',
+      compilerOptions: { tsBuildInfoFile: './.tsbuildinfo-bench-ingest' },
+      include: [],
+      files: ['../apps/ingest/src/main.ts'],
+    }),
+  );
+  if (spawnSync(join('node_modules', '.bin', 'tsc'), ['-p', buildConfig], { cwd: workspaceRoot, stdio: 'inherit' }).status !== 0) {
     throw new Error('the build failed');
   }
   const kafka = await provisionKafka({ log: (line) => log(`kafka: ${line}`) });
@@ -43,7 +62,7 @@ async function main(): Promise<void> {
   const adminKey = randomBytes(32).toString('base64url');
   const ingest = spawn(
     process.execPath,
-    serviceNodeArgs('apps/ingest/src/main.ts'),
+    [...ingestNodeFlags, ...serviceNodeArgs('apps/ingest/src/main.ts')],
     {
       cwd: workspaceRoot,
       env: {
@@ -65,39 +84,66 @@ async function main(): Promise<void> {
     const created = await post(base, '/admin/platforms', adminKey, { id: 'bench', name: 'Benchmark platform', integrationMode: 'http' });
     const key = created.apiKey as string;
     const client = createKafkaClient({ brokers: kafka.brokers, clientId: 'vigie-bench' });
-    await ensureTopics(client, [{ name: 'bench.raw-producer', partitions: 6 }]);
     const publisher = new KafkaEventPublisher(client);
     await publisher.connect();
 
-    log(`raw producer: ${batchAds} records of the same size, ${concurrency} batches of ${adsPerBatch} in flight`);
-    const rawRecords = (run: string, start: number): OutgoingRecord[] =>
+    // The baseline: a bare kafkajs producer configured as ingest's publisher (idempotent,
+    // acks=all, one request in flight, murmur2 partitioner), sending the records ingest would
+    // publish for the same ads (normalised ad.ingested events, same headers, same sizes) to a
+    // topic with as many partitions, in the batches and concurrency the API clients use.
+    // Records are built before the clock starts: the figure is the producer alone.
+    const rawTopic = 'bench.raw-producer';
+    await ensureTopics(client, [{ name: rawTopic, partitions: partitionsFor(Topics.AdsIngested) }]);
+    const rawProducer = client.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await rawProducer.connect();
+    const receivedAt = new Date();
+    const rawBatches = Array.from({ length: batchAds / adsPerBatch }, (_, b) =>
       Array.from({ length: adsPerBatch }, (_, i) => {
-        const ad = benchAd(run, start + i);
+        const prepared = prepareSubmittedAd(benchAd('raw', b * adsPerBatch + i), { receivedAt, maxFutureSkewMs: 300000 });
+        if (!prepared.ok) throw new Error(`bench ad refused: ${JSON.stringify(prepared.problems)}`);
+        const { ad, originalText, contentHash } = prepared.normalised;
         const event = createEvent('ad.ingested', {
           tenant: 'bench',
           subject: subjectFor('bench', ad.platformAdId),
           source: 'ingest',
-          data: { ...ad, originalText: { title: ad.title, body: ad.body }, contentHash: 'a'.repeat(64), adVersion: 1, receivedAt: new Date().toISOString(), channel: 'http-batch' },
+          occurredAt: receivedAt,
+          data: { ...ad, originalText, contentHash, adVersion: 1, receivedAt: receivedAt.toISOString(), channel: 'http-batch' },
         });
-        return { topic: 'bench.raw-producer', key: event.subject, value: encodeEvent(event), headers: { 'vigie-event-id': event.id } };
-      });
-    // Records are built before the clock starts: the raw figure is the producer alone.
-    const rawBatches = Array.from({ length: batchAds / adsPerBatch }, (_, b) => rawRecords('raw', b * adsPerBatch));
-    const rawMs = await inParallel(rawBatches.length, concurrency, (b) => publisher.publish(rawBatches[b]));
+        const record = toOutgoingRecord(event, rawTopic);
+        return { key: record.key, value: record.value, headers: record.headers };
+      }),
+    );
+    log(`raw producer: ${batchAds} records (${rawBatches[0][0].value.length} bytes each), ${concurrency} batches of ${adsPerBatch} in flight`);
+    const rawMs = await inParallel(rawBatches.length, concurrency, async (b) => {
+      await rawProducer.sendBatch({ acks: -1, topicMessages: [{ topic: rawTopic, messages: rawBatches[b] }] });
+    });
+    await rawProducer.disconnect();
     const rawProducerAdsPerSec = perSecond(batchAds, rawMs);
     log(`raw producer: ${rawProducerAdsPerSec} ads/s`);
 
     log(`batch API: ${batchAds} ads, ${concurrency} requests of ${adsPerBatch} in flight`);
+    const ingestPid = ingest.pid as number;
+    const rssMbAfter: Record<string, number> = { start: rssMb(ingestPid) };
+    const batchCpuBefore = cpuMs(ingestPid);
     const batchMs = await inParallel(batchAds / adsPerBatch, concurrency, async (b) => {
       const ads = Array.from({ length: adsPerBatch }, (_, i) => benchAd('batch', b * adsPerBatch + i));
       const report = await post(base, '/platforms/bench/ads', key, ads);
       if (report.accepted !== adsPerBatch) throw new Error(`batch ${b}: ${JSON.stringify(report).slice(0, 500)}`);
     });
     const batchAdsPerSec = perSecond(batchAds, batchMs);
-    log(`batch API: ${batchAdsPerSec} ads/s`);
+    const batchIngestCpuMsPer1000Ads = per1000(cpuMs(ingestPid) - batchCpuBefore, batchAds);
+    rssMbAfter.batch = rssMb(ingestPid);
+    log(`memory after the batch phase: ${await memoryBreakdown(base)}`);
+    log(`batch API: ${batchAdsPerSec} ads/s (ingest CPU ${batchIngestCpuMsPer1000Ads} ms per 1,000 ads)`);
 
     log(`Kafka-native: ${kafkaAds} ad.submitted produced to ${Topics.AdsSubmitted}`);
     const kafkaStarted = Date.now();
+    const kafkaCpuBefore = cpuMs(ingestPid);
     await inParallel(kafkaAds / adsPerBatch, concurrency, (b) =>
       publisher.publish(
         Array.from({ length: adsPerBatch }, (_, i) => {
@@ -109,20 +155,29 @@ async function main(): Promise<void> {
     );
     await waitForCount(base, 'kafka', kafkaAds, 600000);
     const kafkaNativeAdsPerSec = perSecond(kafkaAds, Date.now() - kafkaStarted);
-    log(`Kafka-native: ${kafkaNativeAdsPerSec} ads/s`);
+    const kafkaIngestCpuMsPer1000Ads = per1000(cpuMs(ingestPid) - kafkaCpuBefore, kafkaAds);
+    rssMbAfter.kafkaNative = rssMb(ingestPid);
+    log(`memory after the Kafka-native phase: ${await memoryBreakdown(base)}`);
+    log(`Kafka-native: ${kafkaNativeAdsPerSec} ads/s (ingest CPU ${kafkaIngestCpuMsPer1000Ads} ms per 1,000 ads)`);
 
     log(`NDJSON: streaming ${ndjsonAds} ads in one request`);
-    let peakRssMb = 0;
+    // The service's resident memory, sampled over the import only (the phases before it ran
+    // with other load): where it starts, and its peak while streaming.
+    const rssBeforeNdjsonMb = rssMb(ingest.pid as number);
+    let peakRssMb = rssBeforeNdjsonMb;
     const sampler = setInterval(() => {
       peakRssMb = Math.max(peakRssMb, rssMb(ingest.pid as number));
-    }, 200);
+    }, 100);
     const ndjsonStarted = Date.now();
+    const ndjsonCpuBefore = cpuMs(ingestPid);
     const ndjsonReport = await postNdjson(base, '/platforms/bench/ads/ndjson', key, ndjsonLines(ndjsonAds));
     const ndjsonMs = Date.now() - ndjsonStarted;
     clearInterval(sampler);
+    log(`memory after the NDJSON phase: ${await memoryBreakdown(base)}`);
     if (ndjsonReport.accepted !== ndjsonAds) throw new Error(`NDJSON: ${JSON.stringify(ndjsonReport).slice(0, 500)}`);
     const ndjsonAdsPerSec = perSecond(ndjsonAds, ndjsonMs);
-    log(`NDJSON: ${ndjsonAdsPerSec} ads/s, peak RSS ${peakRssMb} MB`);
+    const ndjsonIngestCpuMsPer1000Ads = per1000(cpuMs(ingestPid) - ndjsonCpuBefore, ndjsonAds);
+    log(`NDJSON: ${ndjsonAdsPerSec} ads/s, peak RSS ${peakRssMb} MB (${rssBeforeNdjsonMb} MB when it started), ingest CPU ${ndjsonIngestCpuMsPer1000Ads} ms per 1,000 ads`);
     await publisher.disconnect();
 
     const result = {
@@ -135,6 +190,11 @@ async function main(): Promise<void> {
       rawProducerAdsPerSec,
       ratioToRawProducer: Math.round((batchAdsPerSec / rawProducerAdsPerSec) * 100) / 100,
       peakRssMb,
+      rssBeforeNdjsonMb,
+      // Diagnostics: the service's resident memory when the phases started and after each one.
+      rssMbAfter,
+      // Diagnostics: the ingest process's own CPU time per 1,000 ads in each phase.
+      ingestCpuMsPer1000Ads: { batch: batchIngestCpuMsPer1000Ads, ndjson: ndjsonIngestCpuMsPer1000Ads, kafkaNative: kafkaIngestCpuMsPer1000Ads },
       targets: {
         batchAdsPerSec: { target: 20000, met: batchAdsPerSec >= 20000 },
         ratioToRawProducer: { target: 0.5, met: batchAdsPerSec / rawProducerAdsPerSec >= 0.5 },
@@ -213,6 +273,22 @@ async function waitForCount(base: string, channel: string, expected: number, tim
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`only part of the ${expected} Kafka-native ads was ingested in time`);
+}
+
+/** CPU time (user + system) the process has used so far, in ms: less noisy than wall time on a shared machine. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat (12 and 13 after the command name).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+}
+
+const clockTicksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** Heap and off-heap memory as the service reports them on /metrics, for the log. */
+async function memoryBreakdown(base: string): Promise<string> {
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const mb = (name: string) => Math.round(Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(metrics)?.[1] ?? 0) / 2 ** 20);
+  return `heap used ${mb('nodejs_heap_size_used_bytes')} MB of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB, RSS ${mb('process_resident_memory_bytes')} MB`;
 }
 
 function rssMb(pid: number): number {

@@ -11,4 +11,6 @@ export const noticeAndTakedownService: ServiceDefinition = {
   migrations: noticeAndTakedownMigrations,
   module: NoticeAndTakedownModule,
   settings: loadNoticeAndTakedownSettings,
+  // Notice intake enqueues without NOTIFY and wakes the relay in-process; the poll is the fallback.
+  relay: { idlePollMs: 200 },
 };

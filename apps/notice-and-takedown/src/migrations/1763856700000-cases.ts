@@ -219,7 +219,8 @@ export class Cases1763856700000 implements MigrationInterface {
         package jsonb NOT NULL
       )`);
 
-    // DSA Art. 23: removals per poster account / contact, and unfounded notices per notifier.
+    // DSA Art. 23: removals per poster account / contact, and unfounded notices per notifier
+    // (written only when a notice is judged unfounded: never on the notice intake path).
     await queryRunner.query(`
       CREATE TABLE notice_and_takedown.offender_counts (
         platform_id text NOT NULL,
@@ -233,7 +234,6 @@ export class Cases1763856700000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE notice_and_takedown.notifier_standing (
         notifier_key text PRIMARY KEY,
-        notices integer NOT NULL DEFAULT 0,
         unfounded integer NOT NULL DEFAULT 0,
         warned_at timestamptz,
         deprioritised_at timestamptz

@@ -55,4 +55,39 @@ describe('canonicalJson', () => {
       '{"a":{"c":"é","d":[2,{"x":null,"z":1}]},"b":1}',
     );
   });
+
+  it('serialises exactly as the first implementation did, so stored content hashes stay valid', () => {
+    // The first implementation, kept here as the reference.
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    };
+    const samples: unknown[] = [
+      ad,
+      normaliseAd(ad).ad,
+      { 'é': 1, e: 2, E: 3, '10': 4, '9': 5, '': 6, 'a"b': 7, z: undefined },
+      [undefined, null, 0, -0, 1.5e300, '\u2028', ['x', {}], []],
+      { nested: { deeper: { list: [{ b: true, a: false }] } } },
+      'plain',
+      42,
+      null,
+      undefined,
+    ];
+    for (const sample of samples) expect(canonicalJson(sample)).toBe(reference(sample));
+  });
+});
+
+describe('normaliseAd content hash', () => {
+  it('is the same for an ad whatever the order of its keys', () => {
+    const reversed = Object.fromEntries(Object.entries(ad).reverse()) as Ad;
+    expect(normaliseAd(reversed).contentHash).toBe(normaliseAd(ad).contentHash);
+  });
+
+  it('is pinned: a change to normalisation or hashing would make every stored ad look changed', () => {
+    expect(normaliseAd(ad).contentHash).toBe('4d99900362f71bdc71a8f9660f61950ec275c76427dcb98947a2462e5d9b042f');
+  });
 });

@@ -1,5 +1,5 @@
 import type { Ad } from '@vigie/contracts';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { normaliseEmail, normaliseHandle, normaliseList, normalisePhone } from './contact-normalisation';
 import { normaliseText } from './text-normalisation';
 
@@ -33,37 +33,51 @@ export interface NormalisedAd {
 /** JSON with sorted keys, so equal content always serialises (and hashes) the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let json = '[';
+    for (let i = 0; i < value.length; i++) json += (i > 0 ? ',' : '') + canonicalJson(value[i]);
+    return `${json}]`;
+  }
+  // Plain loops rather than entries/filter/map/join: this runs for every field of every ad.
+  // The default sort orders by UTF-16 code units, as the `<` comparison used before did.
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let json = '{';
+  for (const key of keys) {
+    const field = record[key];
+    if (field === undefined) continue;
+    json += `${json.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(field)}`;
+  }
+  return `${json}}`;
 }
 
 export function normaliseAd(ad: Ad): NormalisedAd {
   const country = ad.location.country;
+  const location: Ad['location'] = { country: country.toUpperCase() };
+  if (ad.location.city !== undefined) location.city = normaliseText(ad.location.city);
+  if (ad.location.postcode !== undefined) location.postcode = normaliseText(ad.location.postcode).toUpperCase();
+  // Every field written out in one fixed order: ads arrive with their keys in any order, and
+  // objects of one shape are much cheaper to validate and serialise downstream.
   const normalised: Ad = {
-    ...ad,
+    platformAdId: ad.platformAdId,
     url: ad.url.trim(),
     category: normaliseText(ad.category).toLowerCase(),
     title: normaliseText(ad.title),
     body: normaliseText(ad.body),
-    location: {
-      country: country.toUpperCase(),
-      ...(ad.location.city !== undefined ? { city: normaliseText(ad.location.city) } : {}),
-      ...(ad.location.postcode !== undefined ? { postcode: normaliseText(ad.location.postcode).toUpperCase() } : {}),
-    },
+    price: ad.price === null ? null : { amount: ad.price.amount, currency: ad.price.currency },
+    location,
     contacts: {
       phones: normaliseList(ad.contacts.phones, (phone) => normalisePhone(phone, country)),
       emails: normaliseList(ad.contacts.emails, normaliseEmail),
       handles: normaliseList(ad.contacts.handles, normaliseHandle),
     },
     posterAccountId: ad.posterAccountId.trim(),
-    images: [...ad.images]
-      .map((image) => ({ ...image, pdq: image.pdq.toLowerCase(), ...(image.md5 ? { md5: image.md5.toLowerCase() } : {}) }))
-      .sort((a, b) => (a.pdq < b.pdq ? -1 : a.pdq > b.pdq ? 1 : 0)),
-    ...(ad.language !== undefined ? { language: ad.language.toLowerCase() } : {}),
+    images: ad.images.length === 0 ? [] : ad.images.map(normaliseImage).sort((a, b) => (a.pdq < b.pdq ? -1 : a.pdq > b.pdq ? 1 : 0)),
+    publishedAt: ad.publishedAt,
+    updatedAt: ad.updatedAt,
+    status: ad.status,
   };
+  if (ad.language !== undefined) normalised.language = ad.language.toLowerCase();
   const fieldHashes = {} as Record<ContentField, string>;
   let canonical = '';
   for (const field of CONTENT_FIELDS) {
@@ -74,9 +88,16 @@ export function normaliseAd(ad: Ad): NormalisedAd {
   return {
     ad: normalised,
     originalText: { title: ad.title, body: ad.body },
-    contentHash: createHash('sha256').update(canonical).digest('hex'),
+    // One-shot hashing: a Hash object per ad cost more than hashing its kilobyte.
+    contentHash: hash('sha256', canonical, 'hex'),
     fieldHashes,
   };
+}
+
+function normaliseImage(image: Ad['images'][number]): Ad['images'][number] {
+  const normalised: Ad['images'][number] = { pdq: image.pdq.toLowerCase(), quality: image.quality };
+  if (image.md5) normalised.md5 = image.md5.toLowerCase();
+  return normalised;
 }
 
 function fnv1a(text: string): string {

@@ -7,9 +7,20 @@ import { normaliseText } from './text-normalisation';
  * (spaces folded), so nothing the platform sent is dropped.
  */
 export function normalisePhone(raw: string, country: string): string {
+  const key = `${country}|${raw}`;
+  const known = recentPhones.get(key);
+  if (known !== undefined) return known;
   const parsed = parsePhoneNumberFromString(raw, country as CountryCode);
-  return parsed?.isValid() ? parsed.number : raw.trim().replace(/\s+/g, ' ');
+  const normalised = parsed?.isValid() ? parsed.number : raw.trim().replace(/\s+/g, ' ');
+  // Parsing is the dearest step of normalising an ad, and a stream repeats the same few
+  // contacts across many ads (one poster, many ads). Bounded: forgotten wholesale when full.
+  if (recentPhones.size >= recentPhonesLimit) recentPhones.clear();
+  recentPhones.set(key, normalised);
+  return normalised;
 }
+
+const recentPhonesLimit = 20_000;
+const recentPhones = new Map<string, string>();
 
 export function normaliseEmail(raw: string): string {
   return raw.trim().toLowerCase();

@@ -24,3 +24,30 @@ describe('normaliseText', () => {
     }
   });
 });
+
+describe('normaliseText fast path (printable ASCII and Latin-1 letters)', () => {
+  const fastCharacters = [
+    ...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).filter((c) => c !== '<' && c !== '&'),
+    ...Array.from({ length: 0x100 - 0xc0 }, (_, i) => String.fromCharCode(0xc0 + i)),
+  ];
+
+  it('only takes characters that NFKC leaves unchanged, alone and in pairs', () => {
+    for (const a of fastCharacters) {
+      expect(a.normalize('NFKC')).toBe(a);
+      for (const b of fastCharacters) expect(`${a}${b}`.normalize('NFKC')).toBe(`${a}${b}`);
+    }
+  });
+
+  it('gives the same text as the full normalisation', () => {
+    // A zero-width space forces the full path and is removed by it, so both paths must agree.
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let run = 0; run < 2000; run++) {
+      const text = Array.from({ length: random(40) }, () => (random(4) === 0 ? ' ' : fastCharacters[random(fastCharacters.length)])).join('');
+      expect(normaliseText(text)).toBe(normaliseText(`\u200B${text}`));
+    }
+  });
+});

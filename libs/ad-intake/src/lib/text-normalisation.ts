@@ -38,7 +38,15 @@ function decodeEntity(match: string, body: string): string {
   return namedEntities[body.toLowerCase()] ?? match;
 }
 
+// Printable ASCII and the Latin-1 letters (U+00C0-U+00FF) without `<` and `&`: NFKC leaves
+// every one of them unchanged (a spec checks it character by character), and none of them is
+// markup, an entity, invisible, a control or whitespace other than the plain space. Most ad text
+// (French, English) is only this, so it skips NFKC and the five other passes.
+const alreadyCanonicalCharacters = /^[\x20-\x25\x27-\x3b\x3d-\x7e\u00c0-\u00ff]*$/;
+const spaceRunOrEdge = /^ | $| {2}/;
+
 export function normaliseText(text: string): string {
+  if (alreadyCanonicalCharacters.test(text)) return spaceRunOrEdge.test(text) ? text.replace(whitespaceRun, ' ').trim() : text;
   const withoutMarkup = text.includes('<') ? text.replace(scriptOrStyle, ' ').replace(tags, ' ') : text;
   const decoded = withoutMarkup.includes('&') ? withoutMarkup.replace(entity, decodeEntity) : withoutMarkup;
   return decoded

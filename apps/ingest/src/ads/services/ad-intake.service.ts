@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { changedFields, type ContentField, type NormalisedAd } from '@vigie/ad-intake';
-import { ContractViolationError, createEvent, subjectFor, type AnyEvent } from '@vigie/contracts';
+import {
+  ContractViolationError,
+  createEvent,
+  EVENT_DEFINITIONS,
+  subjectFor,
+  uuidv7,
+  type AnyEvent,
+  type EventOf,
+  type EventType,
+} from '@vigie/contracts';
 import type { Outbox, PendingRecord } from '@vigie/messaging';
 import { OUTBOX } from '@vigie/service-kit';
 import type { EntityManager } from 'typeorm';
@@ -37,6 +46,8 @@ export interface IntakeOptions {
   /** Set when the caller publishes the events itself right after commit (see `Outbox.enqueue`). */
   publishItselfWithinMs?: number;
 }
+
+type ResolvedIntakeOptions = IntakeOptions & { receivedAtIso: string };
 
 interface AdStateRow {
   ad_id: string;
@@ -82,12 +93,13 @@ export class AdIntakeService {
     const results: ItemResult[] = [];
     const events: AnyEvent[] = [];
     const receivedAt = options.receivedAt.toISOString();
+    const resolved: ResolvedIntakeOptions = { ...options, receivedAtIso: receivedAt };
 
     for (const item of items) {
       const adId = adIdOf(item);
       const previous = changed.get(adId) ?? state.get(adId);
       try {
-        const outcome = item.kind === 'ad' ? this.adEvent(platformId, item, previous, options) : this.removalEvent(platformId, item, previous, options);
+        const outcome = item.kind === 'ad' ? this.adEvent(platformId, item, previous, resolved) : this.removalEvent(platformId, item, previous, resolved);
         if (!outcome) {
           results.push({ index: item.index, platformAdId: adId, status: 'duplicate', version: previous?.version });
           continue;
@@ -104,7 +116,8 @@ export class AdIntakeService {
         });
       } catch (error) {
         if (!(error instanceof ContractViolationError)) throw error;
-        // Normalisation can still break a limit (NFKC expands some characters): reject the item.
+        // Ads were checked after normalisation already; this guards the removal events, whose
+        // contract createEvent still checks.
         results.push({
           index: item.index,
           platformAdId: adId,
@@ -115,28 +128,30 @@ export class AdIntakeService {
     }
 
     if (changed.size > 0) {
-      const values = [...changed.values()];
+      // One JSON parameter for all rows: arrays of JSON text would each be escaped element by
+      // element on the way out and parsed again on the way in.
+      const rowsJson = JSON.stringify(
+        [...changed.values()].map((v) => ({
+          ad_id: v.ad_id,
+          version: v.version,
+          content_hash: v.content_hash,
+          field_hashes: v.field_hashes,
+          status: v.status,
+          removed_at: v.removedAt,
+          event_id: v.eventId,
+        })),
+      );
       await manager.query(
         `INSERT INTO ingest.ads AS a (platform_id, ad_id, version, content_hash, field_hashes, status,
                                       first_received_at, last_received_at, removed_at, last_event_id)
          SELECT $1, v.ad_id, v.version, v.content_hash, v.field_hashes, v.status, $2, $2, v.removed_at, v.event_id
-           FROM unnest($3::text[], $4::int[], $5::text[], $6::jsonb[], $7::text[], $8::timestamptz[], $9::uuid[])
-             AS v(ad_id, version, content_hash, field_hashes, status, removed_at, event_id)
+           FROM json_to_recordset($3::json)
+             AS v(ad_id text, version int, content_hash text, field_hashes jsonb, status text, removed_at timestamptz, event_id uuid)
          ON CONFLICT (platform_id, ad_id) DO UPDATE SET
            version = excluded.version, content_hash = excluded.content_hash, field_hashes = excluded.field_hashes,
            status = excluded.status, last_received_at = excluded.last_received_at,
            removed_at = excluded.removed_at, last_event_id = excluded.last_event_id`,
-        [
-          platformId,
-          receivedAt,
-          values.map((v) => v.ad_id),
-          values.map((v) => v.version),
-          values.map((v) => v.content_hash),
-          values.map((v) => JSON.stringify(v.field_hashes)),
-          values.map((v) => v.status),
-          values.map((v) => v.removedAt),
-          values.map((v) => v.eventId),
-        ],
+        [platformId, receivedAt, rowsJson],
       );
       const pending = await this.outbox.enqueue(manager, events, { publishItselfWithinMs: options.publishItselfWithinMs });
       return { results, pending };
@@ -148,7 +163,7 @@ export class AdIntakeService {
     platformId: string,
     item: Extract<IntakeItem, { kind: 'ad' }>,
     previous: AdStateRow | undefined,
-    options: IntakeOptions,
+    options: ResolvedIntakeOptions,
   ) {
     const { normalised } = item;
     const ad = normalised.ad;
@@ -164,19 +179,16 @@ export class AdIntakeService {
     }
     if (previous && previous.status === 'live' && previous.content_hash === normalised.contentHash) return undefined;
     const version = (previous?.version ?? 0) + 1;
-    const common = {
-      tenant: platformId,
-      subject: subjectFor(platformId, ad.platformAdId),
-      source: 'ingest',
-      causationId: item.causationId ?? null,
-      occurredAt: options.receivedAt,
-    };
+    const receivedAt = options.receivedAtIso;
+    const id = uuidv7();
+    const subject = subjectFor(platformId, ad.platformAdId);
+    const causationId = item.causationId ?? null;
     const data = {
       ...ad,
       originalText: normalised.originalText,
       contentHash: normalised.contentHash,
       adVersion: version,
-      receivedAt: options.receivedAt.toISOString(),
+      receivedAt,
       channel: options.channel,
     };
     const row = {
@@ -187,13 +199,23 @@ export class AdIntakeService {
       status: 'live' as const,
       removedAt: null,
     };
-    if (!previous || previous.version === 0) return { event: createEvent('ad.ingested', { ...common, data }), row };
-    const changedList: string[] = changedFields(previous.field_hashes, normalised.fieldHashes);
+    // Built here rather than through createEvent, which would validate the whole ad a second
+    // time: the ad was validated after normalisation (prepareSubmittedAd) and every other field
+    // is made valid by construction here (the unit spec checks both against the contract).
+    const envelope = { occurredAt: receivedAt, tenant: platformId, subject, correlationId: null, causationId, source: 'ingest' };
+    if (!previous || previous.version === 0) {
+      const event: EventOf<'ad.ingested'> = { id, type: 'ad.ingested', version: adIngestedVersion, ...envelope, data };
+      return { event, row };
+    }
+    const changedList: EventOf<'ad.updated'>['data']['changedFields'] = changedFields(previous.field_hashes, normalised.fieldHashes);
     if (previous.status === 'removed') changedList.push('status');
-    const event = createEvent('ad.updated', {
-      ...common,
-      data: { ...data, previousContentHash: previous.content_hash, changedFields: changedList as never },
-    });
+    const event: EventOf<'ad.updated'> = {
+      id,
+      type: 'ad.updated',
+      version: adUpdatedVersion,
+      ...envelope,
+      data: { ...data, previousContentHash: previous.content_hash, changedFields: changedList },
+    };
     return { event, row };
   }
 
@@ -201,7 +223,7 @@ export class AdIntakeService {
     platformId: string,
     item: Extract<IntakeItem, { kind: 'removal' }>,
     previous: AdStateRow | undefined,
-    options: IntakeOptions,
+    options: ResolvedIntakeOptions,
   ) {
     if (previous?.status === 'removed') return undefined;
     const event = createEvent('ad.removed', {
@@ -231,6 +253,13 @@ export class AdIntakeService {
     return { event, row };
   }
 }
+
+function currentVersionOf(type: EventType): number {
+  return Math.max(...EVENT_DEFINITIONS.filter((definition) => definition.type === type).map((definition) => definition.version));
+}
+
+const adIngestedVersion = currentVersionOf('ad.ingested');
+const adUpdatedVersion = currentVersionOf('ad.updated');
 
 function adIdOf(item: IntakeItem): string {
   return item.kind === 'ad' ? item.normalised.ad.platformAdId : item.adId;

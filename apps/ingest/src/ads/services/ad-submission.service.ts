@@ -10,6 +10,12 @@ import { prepareSubmission } from './submission-preparation';
 /** If this process dies before publishing what it recorded, the relay publishes it after this delay. */
 const relayTakeoverMs = 30000;
 
+/** A batch validated and normalised, ready to record: the items to record and those refused. */
+export interface PreparedBatch {
+  items: IntakeItem[];
+  rejected: ItemResult[];
+}
+
 export interface BatchReport {
   accepted: number;
   duplicates: number;
@@ -37,6 +43,14 @@ export class AdSubmissionService {
    * the items in results instead of their position (NDJSON).
    */
   async submit(platformId: string, rawAds: readonly unknown[], channel: IntakeChannel, receivedAt: Date, lineNumbers?: number[]): Promise<BatchReport> {
+    return this.recordPrepared(platformId, this.prepare(rawAds, receivedAt, lineNumbers), channel, receivedAt);
+  }
+
+  /**
+   * The CPU half of `submit` (validation, normalisation), separate so that a stream can
+   * prepare its next chunk while the previous one is in the database and the broker.
+   */
+  prepare(rawAds: readonly unknown[], receivedAt: Date, lineNumbers?: number[]): PreparedBatch {
     const rejected: ItemResult[] = [];
     const items: IntakeItem[] = [];
     const firstIndexOfId = new Map<string, number>();
@@ -61,8 +75,13 @@ export class AdSubmissionService {
       firstIndexOfId.set(adId, index);
       items.push(prepared.item);
     });
-    const recorded = items.length > 0 ? await this.record(platformId, items, channel, receivedAt) : [];
-    const results = [...recorded, ...rejected].sort((a, b) => a.index - b.index);
+    return { items, rejected };
+  }
+
+  /** The I/O half of `submit`: records the prepared items, publishes their events, reports. */
+  async recordPrepared(platformId: string, prepared: PreparedBatch, channel: IntakeChannel, receivedAt: Date): Promise<BatchReport> {
+    const recorded = prepared.items.length > 0 ? await this.record(platformId, prepared.items, channel, receivedAt) : [];
+    const results = prepared.rejected.length > 0 ? [...recorded, ...prepared.rejected].sort((a, b) => a.index - b.index) : recorded;
     return this.report(results, channel);
   }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Readable } from 'node:stream';
+import { AdIntakeException, AdIntakeExceptionCode } from '../exceptions/ad-intake.exception';
 import type { AdSubmissionService, BatchReport } from './ad-submission.service';
 import { IngestMetrics } from './ingest-metrics';
 import { NdjsonImportService } from './ndjson-import.service';
@@ -11,12 +12,15 @@ const MiB = 1024 * 1024;
 function fakeSubmissions() {
   const submitted: { line: number; value: unknown }[] = [];
   const submissions = {
-    async submit(_platformId: string, rawAds: readonly unknown[], _channel: string, _receivedAt: Date, lineNumbers?: number[]): Promise<BatchReport> {
-      rawAds.forEach((value, i) => submitted.push({ line: lineNumbers?.[i] ?? i, value }));
-      const results = rawAds.map((value, i) =>
+    prepare(rawAds: readonly unknown[], _receivedAt: Date, lineNumbers?: number[]) {
+      return { items: rawAds.map((value, i) => ({ value, line: lineNumbers?.[i] ?? i })), rejected: [] };
+    },
+    async recordPrepared(_platformId: string, prepared: { items: { value: unknown; line: number }[] }): Promise<BatchReport> {
+      submitted.push(...prepared.items);
+      const results = prepared.items.map(({ value, line }, i) =>
         (value as { bad?: boolean }).bad
-          ? { index: lineNumbers?.[i] ?? i, platformAdId: `ad-${i}`, status: 'rejected' as const, errors: [{ field: '/price', reason: 'wrong type' }] }
-          : { index: lineNumbers?.[i] ?? i, platformAdId: `ad-${i}`, status: 'accepted' as const },
+          ? { index: line, platformAdId: `ad-${i}`, status: 'rejected' as const, errors: [{ field: '/price', reason: 'wrong type' }] }
+          : { index: line, platformAdId: `ad-${i}`, status: 'accepted' as const },
       );
       const rejected = results.filter((r) => r.status === 'rejected').length;
       return { accepted: results.length - rejected, duplicates: 0, rejected, results };
@@ -87,5 +91,72 @@ describe('NdjsonImportService line limits', () => {
     const report = await service.import('demo', Readable.from([Buffer.from(`${lines.join('\n')}\n`)]));
     expect(report).toMatchObject({ lines: 1600, accepted: 0, rejected: 1600, errorsTruncated: true });
     expect(report.errors.map((e) => e.line).sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+  });
+});
+
+/** Submissions whose recording takes a few event-loop turns, logging what happens when. */
+function slowSubmissions(failOnChunkStartingAt?: number) {
+  const log: string[] = [];
+  let recordingNow = 0;
+  let mostAtOnce = 0;
+  const submissions = {
+    prepare(rawAds: readonly unknown[], _receivedAt: Date, lineNumbers: number[]) {
+      log.push(`prepare ${lineNumbers[0]}`);
+      return { items: rawAds.map((value, i) => ({ value, line: lineNumbers[i] })), rejected: [] };
+    },
+    async recordPrepared(_platformId: string, prepared: { items: { line: number }[] }): Promise<BatchReport> {
+      const first = prepared.items[0].line;
+      recordingNow++;
+      mostAtOnce = Math.max(mostAtOnce, recordingNow);
+      log.push(`record ${first}`);
+      try {
+        for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+        if (first === failOnChunkStartingAt) throw new AdIntakeException(AdIntakeExceptionCode.BROKER_UNAVAILABLE, 'broker down', {}, 5);
+        log.push(`recorded ${first}`);
+        const results = prepared.items.map(({ line }) => ({ index: line, platformAdId: `ad-${line}`, status: 'accepted' as const }));
+        return { accepted: results.length, duplicates: 0, rejected: 0, results };
+      } finally {
+        recordingNow--;
+      }
+    },
+  };
+  const logger = { info: () => undefined } as unknown as Logger;
+  const service = new NdjsonImportService(submissions as unknown as AdSubmissionService, new IngestMetrics(new Registry()), logger);
+  return { service, log, mostAtOnce: () => mostAtOnce };
+}
+
+/** A stream of `count` ad lines, 100 lines per network chunk, each chunk a separate turn. */
+function adLines(count: number): Readable {
+  const chunks: Buffer[] = [];
+  for (let start = 1; start <= count; start += 100) {
+    let text = '';
+    for (let line = start; line < start + 100 && line <= count; line++) text += `{"platformAdId":"ad-${line}"}\n`;
+    chunks.push(Buffer.from(text));
+  }
+  return Readable.from(chunks);
+}
+
+describe('NdjsonImportService pipelining', () => {
+  it('prepares the next chunk while the previous one is recorded, and records one chunk at a time, in order', async () => {
+    const { service, log, mostAtOnce } = slowSubmissions();
+    const report = await service.import('demo', adLines(3000));
+    expect(report).toMatchObject({ lines: 3000, accepted: 3000, rejected: 0 });
+    expect(mostAtOnce()).toBe(1);
+    expect(log.filter((entry) => entry.startsWith('record '))).toEqual(['record 1', 'record 1001', 'record 2001']);
+    // Chunk 1001 was read and prepared before chunk 1 finished recording.
+    expect(log.indexOf('prepare 1001')).toBeLessThan(log.indexOf('recorded 1'));
+    expect(log.indexOf('recorded 1')).toBeLessThan(log.indexOf('record 1001'));
+  });
+
+  it('stops at a chunk that cannot be recorded, gives the line to resume from and records nothing after it', async () => {
+    const { service, log } = slowSubmissions(1001);
+    const failure = await service.import('demo', adLines(5000)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(AdIntakeException);
+    expect((failure as AdIntakeException).details).toMatchObject({ resumeFromLine: 1001, report: { accepted: 1000 } });
+    expect((failure as AdIntakeException).retryAfterSeconds).toBe(5);
+    expect(log.filter((entry) => entry.startsWith('record'))).toEqual(['record 1', 'recorded 1', 'record 1001']);
   });
 });

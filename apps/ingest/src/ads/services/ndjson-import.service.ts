@@ -3,7 +3,7 @@ import { SERVICE_LOGGER } from '@vigie/service-kit';
 import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
 import { AdIntakeException } from '../exceptions/ad-intake.exception';
-import { AdSubmissionService } from './ad-submission.service';
+import { AdSubmissionService, type PreparedBatch } from './ad-submission.service';
 import { IngestMetrics } from './ingest-metrics';
 
 export interface NdjsonLineError {
@@ -31,9 +31,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Streams an NDJSON backfill: lines are parsed as they arrive and recorded in chunks of
- * 1,000; the next bytes are read only after a chunk is published, so a client sending
- * millions of ads is held back by TCP rather than buffered in memory. Each bad line is
- * reported with its number; the rest of the stream is unaffected.
+ * 1,000; while one chunk is recorded and published the next is read, and reading stops when
+ * that one is full, so a client sending millions of ads is held back by TCP rather than
+ * buffered in memory. Each bad line is reported with its number; the rest of the stream is
+ * unaffected.
  */
 @Injectable()
 export class NdjsonImportService {
@@ -69,24 +70,30 @@ export class NdjsonImportService {
     // A stream of nothing but bad lines must not grow the pending list without bound.
     const errorsFlushThreshold = 2 * maxReportedErrors;
 
-    const flush = async () => {
-      const batch = pending;
-      const errors = pendingErrors;
-      pending = [];
-      pendingIds = new Set();
-      pendingErrors = [];
-      if (batch.length === 0) {
+    // One chunk at a time is in the database and the broker (`recording`) while the next one
+    // is read, parsed and validated: the CPU work overlaps the I/O wait, and memory holds at
+    // most two chunks. Chunks are still recorded strictly in order, each after the previous
+    // one is published, so an ad's versions and the resume line stay exact.
+    let recording: Promise<void> = Promise.resolve();
+    let recordingFailure: { error: unknown } | undefined;
+    const previousChunkRecorded = async () => {
+      await recording;
+      if (recordingFailure) throw recordingFailure.error;
+    };
+
+    const recordChunk = async (firstLine: number, prepared: PreparedBatch | undefined, receivedAt: Date, errors: NdjsonLineError[]) => {
+      if (!prepared) {
         listInOrder(errors);
         return;
       }
       let result;
       try {
-        result = await this.submissions.submit(platformId, batch.map((p) => p.value), 'ndjson', chunkReceivedAt, batch.map((p) => p.line));
+        result = await this.submissions.recordPrepared(platformId, prepared, 'ndjson', receivedAt);
       } catch (error) {
         if (error instanceof AdIntakeException) {
           // Tell the client exactly where to resume: everything before this chunk is recorded.
-          throw new AdIntakeException(error.code, `${error.message}; lines before ${batch[0].line} are recorded, resume from there`, {
-            resumeFromLine: batch[0].line,
+          throw new AdIntakeException(error.code, `${error.message}; lines before ${firstLine} are recorded, resume from there`, {
+            resumeFromLine: firstLine,
             report,
           }, error.retryAfterSeconds);
         }
@@ -101,6 +108,21 @@ export class NdjsonImportService {
         errors.push({ line: item.index, ...(item.platformAdId ? { platformAdId: item.platformAdId } : {}), field: first?.field ?? '', reason: first?.reason ?? 'rejected' });
       }
       listInOrder(errors);
+    };
+
+    const flush = async () => {
+      const batch = pending;
+      const errors = pendingErrors;
+      const receivedAt = chunkReceivedAt;
+      pending = [];
+      pendingIds = new Set();
+      pendingErrors = [];
+      const prepared = batch.length > 0 ? this.submissions.prepare(batch.map((p) => p.value), receivedAt, batch.map((p) => p.line)) : undefined;
+      await previousChunkRecorded();
+      recording = recordChunk(batch[0]?.line ?? 0, prepared, receivedAt, errors).catch((error: unknown) => {
+        // Kept for the next flush to throw: the stream is still being read meanwhile.
+        recordingFailure = { error };
+      });
     };
 
     const handleLine = async (bytes: Buffer) => {
@@ -135,28 +157,35 @@ export class NdjsonImportService {
       if (pendingErrors.length >= errorsFlushThreshold) await flush();
     };
 
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-      let start = 0;
-      for (let newline = data.indexOf(0x0a, start); newline !== -1; newline = data.indexOf(0x0a, start)) {
-        if (skippingLongLine) {
-          skippingLongLine = false;
-        } else {
-          await handleLine(data.subarray(start, newline));
-          await flushIfManyErrors();
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        let start = 0;
+        for (let newline = data.indexOf(0x0a, start); newline !== -1; newline = data.indexOf(0x0a, start)) {
+          if (skippingLongLine) {
+            skippingLongLine = false;
+          } else {
+            await handleLine(data.subarray(start, newline));
+            await flushIfManyErrors();
+          }
+          start = newline + 1;
         }
-        start = newline + 1;
+        data = data.subarray(start);
+        if (!skippingLongLine && data.length > maxLineBytes) {
+          report.lines++;
+          fail(report.lines, 'line', `longer than ${maxLineBytes} bytes`);
+          skippingLongLine = true;
+        }
+        carry = skippingLongLine ? Buffer.alloc(0) : Buffer.from(data);
       }
-      data = data.subarray(start);
-      if (!skippingLongLine && data.length > maxLineBytes) {
-        report.lines++;
-        fail(report.lines, 'line', `longer than ${maxLineBytes} bytes`);
-        skippingLongLine = true;
-      }
-      carry = skippingLongLine ? Buffer.alloc(0) : Buffer.from(data);
+      if (carry.length > 0 && !skippingLongLine) await handleLine(carry);
+      await flush();
+      await previousChunkRecorded();
+    } finally {
+      // Whatever stopped the import (a failed chunk, a broken upload), the chunk still in the
+      // database or the broker finishes before the request ends and frees its intake slot.
+      await recording;
     }
-    if (carry.length > 0 && !skippingLongLine) await handleLine(carry);
-    await flush();
     this.logger.info({ platformId, ...report, errors: undefined }, 'NDJSON import finished');
     return report;
   }

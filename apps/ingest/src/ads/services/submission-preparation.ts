@@ -1,4 +1,4 @@
-import { checkSubmittedAd, normaliseAd, type FieldProblem } from '@vigie/ad-intake';
+import { prepareSubmittedAd, type FieldProblem } from '@vigie/ad-intake';
 import type { IntakeItem } from './ad-intake.service';
 
 export type PreparedSubmission =
@@ -13,10 +13,10 @@ export function prepareSubmission(
   maxFutureSkewMs: number,
   causationId?: string,
 ): PreparedSubmission {
-  const checked = checkSubmittedAd(value, { receivedAt, maxFutureSkewMs });
-  if (!checked.ok) {
+  const prepared = prepareSubmittedAd(value, { receivedAt, maxFutureSkewMs });
+  if (!prepared.ok) {
     const claimedId = (value as { platformAdId?: unknown } | null)?.platformAdId;
-    return { ok: false, platformAdId: typeof claimedId === 'string' ? claimedId.slice(0, 200) : undefined, problems: checked.problems };
+    return { ok: false, platformAdId: typeof claimedId === 'string' ? claimedId.slice(0, 200) : undefined, problems: prepared.problems };
   }
-  return { ok: true, item: { kind: 'ad', index, causationId, normalised: normaliseAd(checked.ad) } };
+  return { ok: true, item: { kind: 'ad', index, causationId, normalised: prepared.normalised } };
 }

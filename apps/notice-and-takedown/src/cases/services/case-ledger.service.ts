@@ -6,7 +6,7 @@ import { establishKnowledge, resolveTargets, type SlaPolicy } from '@vigie/sla';
 import type { EntityManager } from 'typeorm';
 import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settings';
 import { caseEvent, iso, isoOrNull } from './case-events';
-import { moreSevere, type CaseNoticeRow, type CaseRow } from './case-row';
+import { CATEGORY_SEVERITY, type CaseNoticeRow, type CaseRow } from './case-row';
 
 export interface OpenCaseInput {
   platformId: string;
@@ -41,50 +41,55 @@ export class CaseLedger {
 
   /** Opens the ad's case or joins it; the row stays locked until the caller's transaction ends. */
   async openOrJoin(manager: EntityManager, input: OpenCaseInput): Promise<{ row: CaseRow; opened: boolean; events: AnyEvent[] }> {
-    const [inserted]: (CaseRow & { inserted: boolean })[] = await manager.query(
-      `INSERT INTO notice_and_takedown.cases
-         (id, platform_id, ad_id, ad_url, category, origin, priority, source_rank, status, policy_version, opened_at, updated_at, published_at)
+    // One statement opens the case or merges the new facts into it (and locks the row): the
+    // most severe category, the earliest times, the strongest flag.
+    const [upserted]: (CaseRow & { inserted: boolean })[] = await manager.query(
+      `INSERT INTO notice_and_takedown.cases AS c
+         (id, platform_id, ad_id, ad_url, category, origin, priority, source_rank, status, policy_version, opened_at, updated_at,
+          published_at, notice_received_at, first_flag_at, flag_band, flag_score, flag_indicators, referral_suggested, authority_deadline)
        VALUES ($1, $2, $3, $4, $5, $6, 'normal', 3, 'open', $7, $8, $8,
-               (SELECT published_at FROM notice_and_takedown.ads WHERE platform_id = $2 AND ad_id = $3))
-       ON CONFLICT (platform_id, ad_id) DO UPDATE SET updated_at = excluded.updated_at
+               (SELECT published_at FROM notice_and_takedown.ads WHERE platform_id = $2 AND ad_id = $3),
+               $9, $10, $11, $12, COALESCE($13::text[], '{}'), $14, $15)
+       ON CONFLICT (platform_id, ad_id) DO UPDATE SET
+         updated_at = excluded.updated_at,
+         category = CASE WHEN array_position($16::text[], excluded.category) < array_position($16::text[], c.category)
+                         THEN excluded.category ELSE c.category END,
+         ad_url = COALESCE(c.ad_url, excluded.ad_url),
+         notice_received_at = LEAST(c.notice_received_at, excluded.notice_received_at),
+         first_flag_at = LEAST(c.first_flag_at, excluded.first_flag_at),
+         flag_band = CASE WHEN excluded.flag_band IS NULL THEN c.flag_band WHEN c.flag_band = 'critical' THEN 'critical' ELSE excluded.flag_band END,
+         flag_score = GREATEST(c.flag_score, excluded.flag_score),
+         flag_indicators = ARRAY(SELECT DISTINCT unnest(c.flag_indicators || excluded.flag_indicators) ORDER BY 1),
+         referral_suggested = c.referral_suggested OR excluded.referral_suggested,
+         authority_deadline = LEAST(c.authority_deadline, excluded.authority_deadline)
        RETURNING *, (xmax = 0) AS inserted`,
-      [uuidv7(), input.platformId, input.adId, input.url, input.category, input.origin, this.policy.version, input.now],
-    );
-    const row = inserted as CaseRow & { inserted: boolean };
-    const opened = row.inserted;
-    await manager.query(
-      `UPDATE notice_and_takedown.cases SET
-         category = $2,
-         ad_url = COALESCE(ad_url, $3),
-         notice_received_at = LEAST(notice_received_at, $4),
-         first_flag_at = LEAST(first_flag_at, $5),
-         flag_band = CASE WHEN $6::text IS NULL THEN flag_band WHEN flag_band = 'critical' THEN 'critical' ELSE $6 END,
-         flag_score = GREATEST(flag_score, $7),
-         flag_indicators = CASE WHEN $8::text[] IS NULL THEN flag_indicators
-                                ELSE ARRAY(SELECT DISTINCT unnest(flag_indicators || $8::text[]) ORDER BY 1) END,
-         referral_suggested = referral_suggested OR $9,
-         authority_deadline = LEAST(authority_deadline, $10)
-       WHERE id = $1`,
       [
-        row.id,
-        opened ? input.category : moreSevere(row.category, input.category),
+        uuidv7(),
+        input.platformId,
+        input.adId,
         input.url,
+        input.category,
+        input.origin,
+        this.policy.version,
+        input.now,
         input.notice?.receivedAt ?? null,
         input.flag?.at ?? null,
         input.flag?.band ?? null,
         input.flag?.score ?? null,
-        input.flag?.indicators ?? null,
+        input.flag ? [...new Set(input.flag.indicators)].sort() : null,
         input.flag?.referralSuggested ?? false,
         input.authorityDeadline,
+        CATEGORY_SEVERITY,
       ],
     );
+    const { inserted: opened, ...row } = upserted as CaseRow & { inserted: boolean };
     if (input.notice) {
       await manager.query(
         `INSERT INTO notice_and_takedown.case_notices (case_id, notice_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
         [row.id, input.notice.id, input.now],
       );
     }
-    const refreshed = await this.refresh(manager, row.id, input.now, input.causationId);
+    const refreshed = await this.refresh(manager, row.id, input.now, input.causationId, { locked: row, hasDecisions: !opened });
     const events: AnyEvent[] = [];
     if (opened) {
       const current = refreshed.row;
@@ -134,19 +139,27 @@ export class CaseLedger {
    * `case.knowledge-established` when knowledge is first established or moves earlier (a
    * notice qualified later dates knowledge back to its receipt).
    */
-  async refresh(manager: EntityManager, caseId: string, now: Date, causationId: string | null): Promise<{ row: CaseRow; events: AnyEvent[] }> {
-    const row = (await this.lock(manager, caseId)) as CaseRow;
+  async refresh(
+    manager: EntityManager,
+    caseId: string,
+    now: Date,
+    causationId: string | null,
+    known: { locked?: CaseRow; hasDecisions?: boolean } = {},
+  ): Promise<{ row: CaseRow; events: AnyEvent[] }> {
+    const row = known.locked ?? ((await this.lock(manager, caseId)) as CaseRow);
     const notices = await this.notices(manager, caseId);
-    const automatic: { decided_at: Date }[] = await manager.query(
-      `SELECT decided_at FROM notice_and_takedown.decisions
-        WHERE case_id = $1 AND decided_by_kind = 'system' AND action IN ('remove', 'disable', 'restrict') ORDER BY decided_at LIMIT 1`,
-      [caseId],
-    );
-    const confirmations: { decided_at: Date }[] = await manager.query(
-      `SELECT decided_at FROM notice_and_takedown.decisions
-        WHERE case_id = $1 AND decided_by_kind = 'moderator' AND action IN ('remove', 'disable', 'restrict') ORDER BY decided_at LIMIT 1`,
-      [caseId],
-    );
+    // The first automatic and the first human removal, if any: both are knowledge facts.
+    const [firsts]: { automatic: Date | null; confirmed: Date | null }[] =
+      known.hasDecisions === false
+        ? [{ automatic: null, confirmed: null }]
+        : await manager.query(
+            `SELECT min(decided_at) FILTER (WHERE decided_by_kind = 'system') AS automatic,
+                    min(decided_at) FILTER (WHERE decided_by_kind = 'moderator') AS confirmed
+               FROM notice_and_takedown.decisions WHERE case_id = $1 AND action IN ('remove', 'disable', 'restrict')`,
+            [caseId],
+          );
+    const automatic = firsts?.automatic ? [{ decided_at: firsts.automatic }] : [];
+    const confirmations = firsts?.confirmed ? [{ decided_at: firsts.confirmed }] : [];
     let bestSource: NoticeSourceType | null = null;
     for (const notice of notices) if (notice.status !== 'rejected') bestSource = strongerSource(bestSource, notice.source_type);
     const active = notices.filter((notice) => notice.status !== 'rejected');

@@ -58,11 +58,7 @@ export interface CaseNoticeRow {
 }
 
 /** Most severe first: a case takes the most severe category any of its notices or flags gives. */
-const SEVERITY: AbuseCategory[] = ['minors', 'human-trafficking', 'pimping', 'other-illegal', 'sexual-services-terms', 'other-terms'];
-
-export function moreSevere(a: AbuseCategory, b: AbuseCategory): AbuseCategory {
-  return SEVERITY.indexOf(a) <= SEVERITY.indexOf(b) ? a : b;
-}
+export const CATEGORY_SEVERITY: AbuseCategory[] = ['minors', 'human-trafficking', 'pimping', 'other-illegal', 'sexual-services-terms', 'other-terms'];
 
 /** `UPDATE … RETURNING` comes back as `[rows, count]` from TypeORM's postgres driver. */
 export function returnedRows<T>(result: unknown): T[] {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createEvent, subjectFor, uuidv7, type AnyEvent, type EventData } from '@vigie/contracts';
-import { OUTBOX, type Caller } from '@vigie/service-kit';
-import type { Outbox } from '@vigie/messaging';
+import type { Outbox, OutboxRelay } from '@vigie/messaging';
+import { OUTBOX, RELAY, type Caller } from '@vigie/service-kit';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CaseLedger } from '../../cases/services/case-ledger.service';
@@ -38,6 +38,7 @@ export class NoticeIntake {
     private readonly ledger: CaseLedger,
     private readonly platforms: PlatformDirectory,
     @Inject(OUTBOX) private readonly outbox: Outbox,
+    @Inject(RELAY) private readonly relay: OutboxRelay,
   ) {}
 
   async submit(body: SubmitNoticeBody, caller: Caller | null, clientAddress: string): Promise<NoticeReceipt> {
@@ -51,7 +52,7 @@ export class NoticeIntake {
     const receivedAt = new Date();
     const noticeId = uuidv7();
     const [first] = locations as [ResolvedLocation];
-    return this.dataSource.transaction(async (manager) => {
+    const receipt = await this.dataSource.transaction(async (manager) => {
       const [standing]: { warned_at: Date | null; deprioritised_at: Date | null }[] = await manager.query(
         `SELECT warned_at, deprioritised_at FROM notice_and_takedown.notifier_standing WHERE notifier_key = $1`,
         [notifierKey],
@@ -78,11 +79,6 @@ export class NoticeIntake {
           JSON.stringify(locations),
           deprioritised,
         ],
-      );
-      await manager.query(
-        `INSERT INTO notice_and_takedown.notifier_standing (notifier_key, notices) VALUES ($1, 1)
-         ON CONFLICT (notifier_key) DO UPDATE SET notices = notifier_standing.notices + 1`,
-        [notifierKey],
       );
       const envelope = { tenant: first.platformId, subject: subjectFor(first.platformId, first.adId), source: 'notice-and-takedown' };
       const received = createEvent('notice.received', {
@@ -144,7 +140,9 @@ export class NoticeIntake {
           }),
         );
       }
-      await this.outbox.enqueue(manager, events);
+      // No NOTIFY: Postgres serialises the commits of notifying transactions, and notices are
+      // the busiest writes here. The relay is woken in-process once this commits.
+      await this.outbox.enqueue(manager, events, { publishItselfWithinMs: 0 });
       return {
         noticeId,
         receivedAt: receivedAt.toISOString(),
@@ -152,8 +150,10 @@ export class NoticeIntake {
         acknowledged,
         cases,
         notifierStanding: deprioritised ? 'deprioritised' : standing?.warned_at ? 'warned' : 'good',
-      };
+      } satisfies NoticeReceipt;
     });
+    this.relay.wakeUp();
+    return receipt;
   }
 
   private sourceTypeOf(body: SubmitNoticeBody, caller: Caller | null): NoticeReceipt['sourceType'] {

@@ -124,9 +124,10 @@ export class NoticeJudgement {
 
   private async countUnfounded(manager: EntityManager, notifierKey: string, now: Date): Promise<void> {
     const [row]: { unfounded: number }[] = await manager.query(
-      `UPDATE notice_and_takedown.notifier_standing SET unfounded = unfounded + 1 WHERE notifier_key = $1 RETURNING unfounded`,
+      `INSERT INTO notice_and_takedown.notifier_standing (notifier_key, unfounded) VALUES ($1, 1)
+       ON CONFLICT (notifier_key) DO UPDATE SET unfounded = notifier_standing.unfounded + 1 RETURNING unfounded`,
       [notifierKey],
-    ).then((result) => (Array.isArray(result[0]) ? result[0] : result));
+    );
     const standing = notifierStanding(row?.unfounded ?? 0, {
       warning: this.settings.unfoundedNoticesWarning,
       deprioritise: this.settings.unfoundedNoticesDeprioritise,

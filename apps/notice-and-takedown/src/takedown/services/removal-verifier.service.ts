@@ -17,6 +17,7 @@ import { backoffDelayMs } from './retry-policy';
 import { SERVICE_SOURCE } from './takedown-commands.service';
 import { TakedownMetrics } from './takedown-metrics';
 import { TakedownSignals } from './takedown-signals.service';
+import { describeNetworkError } from './network-error';
 import { updateReturning } from './update-returning';
 import { WorkerLoop } from './worker-loop';
 
@@ -211,13 +212,12 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
       observation = { statusCode: response.status, location: response.headers.get('location'), error: null };
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       observation = {
         statusCode: null,
         location: null,
         error: timedOut
           ? `no answer within ${this.settings.verification.timeoutMs} ms`
-          : `unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+          : `unreachable: ${describeNetworkError(error)}`,
       };
     }
     const probe = { observation, checkedAt: new Date() };

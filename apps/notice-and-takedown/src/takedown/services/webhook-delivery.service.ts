@@ -15,9 +15,10 @@ import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settin
 import { DeliveryTargets, type DeliveryTarget } from './delivery-targets.service';
 import { classifyWebhookStatus, nextAttemptDelayMs, retryAfterMs } from './retry-policy';
 import { SERVICE_SOURCE } from './takedown-commands.service';
-import { TakedownMetrics, type BreakerState } from './takedown-metrics';
+import { TakedownMetrics } from './takedown-metrics';
 import { TakedownSignals } from './takedown-signals.service';
 import { WebhookHeaders, signWebhook } from './webhook-signature';
+import { describeNetworkError } from './network-error';
 import { updateReturning } from './update-returning';
 import { WorkerLoop } from './worker-loop';
 
@@ -131,11 +132,6 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
   async onApplicationShutdown(): Promise<void> {
     await this.beforeApplicationShutdown();
     for (const breaker of this.breakers.values()) breaker.shutdown();
-  }
-
-  /** The state of each platform's breaker (for tests and diagnostics). */
-  breakerStates(): Record<string, BreakerState> {
-    return Object.fromEntries([...this.breakers].map(([platformId, breaker]) => [platformId, stateOf(breaker)]));
   }
 
   private async round(): Promise<boolean> {
@@ -344,9 +340,8 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
       if (this.stopping.signal.aborted) throw new DeliveryInterrupted();
       this.metrics.webhookCall('error', seconds);
       const timedOut = (error as Error).name === 'TimeoutError';
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new WebhookCallError(
-        timedOut ? `no answer within ${timeoutMs} ms` : `webhook unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        timedOut ? `no answer within ${timeoutMs} ms` : `webhook unreachable: ${describeNetworkError(error)}`,
         null,
         false,
       );
@@ -448,9 +443,4 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
       }
     });
   }
-}
-
-function stateOf(breaker: CircuitBreaker<[WebhookCall], WebhookAccepted>): BreakerState {
-  if (breaker.opened) return 'open';
-  return breaker.halfOpen ? 'half-open' : 'closed';
 }

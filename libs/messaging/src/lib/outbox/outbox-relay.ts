@@ -98,6 +98,15 @@ export class OutboxRelay {
     this.options.onPublished?.(pending.length);
   }
 
+  /**
+   * Looks at the outbox now instead of at the next poll: for writers that enqueue without a
+   * NOTIFY (Postgres serialises the commits of transactions that notify) and call this once
+   * their transaction has committed.
+   */
+  wakeUp(): void {
+    this.notify();
+  }
+
   private notify(): void {
     this.pendingWake = true;
     this.wake?.();

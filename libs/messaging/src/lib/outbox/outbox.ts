@@ -47,18 +47,24 @@ export class Outbox {
   ): Promise<PendingRecord[]> {
     if (events.length === 0) return [];
     const pending = events.map((event) => ({ eventId: event.id, record: toOutgoingRecord(event, this.topicFor?.(event)) }));
+    // Payloads travel as one binary parameter cut into rows by offset: a bytea[] parameter
+    // would be hex-encoded and escaped element by element (twice their size, and the
+    // dearest part of the insert). The other columns travel as one JSON document.
+    const rows: { event_id: string; topic: string; message_key: string; start: number; length: number; headers: Record<string, string> }[] = [];
+    let start = 1;
+    for (const { eventId, record } of pending) {
+      rows.push({ event_id: eventId, topic: record.topic, message_key: record.key, start, length: record.value.length, headers: record.headers });
+      start += record.value.length;
+    }
     await manager.query(
       `INSERT INTO ${this.table} (event_id, topic, message_key, payload, headers, available_at)
-       SELECT e.*, clock_timestamp() + make_interval(secs => $6::double precision / 1000)
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::jsonb[]) AS e`,
-      [
-        pending.map((p) => p.eventId),
-        pending.map((p) => p.record.topic),
-        pending.map((p) => p.record.key),
-        pending.map((p) => p.record.value),
-        pending.map((p) => JSON.stringify(p.record.headers)),
-        options.publishItselfWithinMs ?? 0,
-      ],
+       SELECT e.event_id, e.topic, e.message_key, substring($2::bytea FROM e.start FOR e.length), e.headers,
+              clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+         FROM ROWS FROM (json_to_recordset($1::json)
+                AS (event_id uuid, topic text, message_key text, start int, length int, headers jsonb)) WITH ORDINALITY
+           AS e(event_id, topic, message_key, start, length, headers, position)
+        ORDER BY e.position`,
+      [JSON.stringify(rows), Buffer.concat(pending.map((p) => p.record.value)), options.publishItselfWithinMs ?? 0],
     );
     if (options.publishItselfWithinMs === undefined) {
       await manager.query('SELECT pg_notify($1, NULL)', [this.notifyChannel]);

@@ -52,6 +52,7 @@ export const AllowAnonymous = () => SetMetadata(ANONYMOUS, true);
 @Injectable()
 export class RemoteApiKeyGuard implements CanActivate {
   private readonly cache = new Map<string, { caller: Caller | null; expiresAt: number }>();
+  private readonly inFlight = new Map<string, Promise<Caller | null>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -96,6 +97,15 @@ export class RemoteApiKeyGuard implements CanActivate {
     const cacheKey = createHash('sha256').update(key).digest('base64');
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.caller;
+    // Concurrent requests with the same key share one question to the registry.
+    const inFlight = this.inFlight.get(cacheKey);
+    if (inFlight) return inFlight;
+    const asked = this.ask(key, cacheKey).finally(() => this.inFlight.delete(cacheKey));
+    this.inFlight.set(cacheKey, asked);
+    return asked;
+  }
+
+  private async ask(key: string, cacheKey: string): Promise<Caller | null> {
     let response: Response;
     try {
       response = await fetch(`${this.config.authUrl}/auth/whoami`, {
