@@ -505,24 +505,67 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
 
   let youngest = Infinity;
   for (const a of ages) youngest = Math.min(youngest, a.value);
-  let explanation: string | undefined;
-  return {
+  return new Assessment(
     score,
     band,
     indicators,
     contacts,
-    age: ages.length === 0 ? null : { value: youngest, statements: ages },
-    names: [...builder.names.keys()],
-    suppressed: builder.suppressed,
+    ages.length === 0 ? null : { value: youngest, statements: ages },
+    [...builder.names.keys()],
+    builder.suppressed,
     capApplied,
-    // Written on first read (and kept): streams emit scores and spans, and only people read this.
-    get explanation(): string {
-      explanation ??= explain(this, ruleset);
-      return explanation;
-    },
-    rulesetVersion: ruleset.version,
+    ruleset,
     art18Referral,
-  };
+  );
+}
+
+/**
+ * An assessment whose explanation is written on first read (and kept): streams emit scores
+ * and spans, and only people read the explanation. A class rather than an object literal with
+ * a getter: defining an accessor on every literal cost more than the rest of the assembly.
+ * `toJSON` keeps the serialised form of a plain object, explanation included.
+ */
+class Assessment implements RiskAssessment {
+  readonly rulesetVersion: string;
+  readonly #ruleset: Ruleset;
+  #explanation: string | undefined;
+
+  constructor(
+    readonly score: number,
+    readonly band: RiskBand,
+    readonly indicators: readonly AssessedIndicator[],
+    readonly contacts: readonly ExtractedContact[],
+    readonly age: AgeFinding | null,
+    readonly names: readonly string[],
+    readonly suppressed: readonly Suppression[],
+    readonly capApplied: string | null,
+    ruleset: Ruleset,
+    readonly art18Referral: boolean,
+  ) {
+    this.rulesetVersion = ruleset.version;
+    this.#ruleset = ruleset;
+  }
+
+  get explanation(): string {
+    this.#explanation ??= explain(this, this.#ruleset);
+    return this.#explanation;
+  }
+
+  toJSON(): RiskAssessment {
+    return {
+      score: this.score,
+      band: this.band,
+      indicators: this.indicators,
+      contacts: this.contacts,
+      age: this.age,
+      names: this.names,
+      suppressed: this.suppressed,
+      capApplied: this.capApplied,
+      explanation: this.explanation,
+      rulesetVersion: this.rulesetVersion,
+      art18Referral: this.art18Referral,
+    };
+  }
 }
 
 /** Notes of the evidence (ages, contacts, network), then the phrases matched. */

@@ -341,12 +341,18 @@ const CHANNEL_WORDS = new WordTable<{ channel: string; short: boolean }>([
   ['instagram', { channel: 'instagram', short: false }],
 ]);
 
-/** First two letters of the channel words ("whats app" included): most words fail this test. */
-const CHANNEL_INITIALS = new Set(
-  ['whatsapp', 'watsap', 'wasap', 'wsp', 'wa', 'telegram', 'tg', 'tlg', 'snap', 'signal', 'kik', 'wechat', 'viber', 'insta'].map(
-    (w) => w.charCodeAt(0) * 0x100 + w.charCodeAt(1),
-  ),
-);
+/**
+ * First two letters of the channel words ("whats app" included): most words fail this test.
+ * A table indexed by the two letters rather than a Set: it is read at every word start.
+ */
+const CHANNEL_INITIALS = new Uint8Array(0x80 * 0x80);
+for (const word of ['whatsapp', 'watsap', 'wasap', 'wsp', 'wa', 'telegram', 'tg', 'tlg', 'snap', 'signal', 'kik', 'wechat', 'viber', 'insta']) {
+  CHANNEL_INITIALS[word.charCodeAt(0) * 0x80 + word.charCodeAt(1)] = 1;
+}
+
+function mayStartChannelWord(first: number, second: number): boolean {
+  return first < 0x80 && second < 0x80 && CHANNEL_INITIALS[first * 0x80 + second] === 1;
+}
 
 /** Words that follow a channel name but are not a handle ("snap uniquement", "telegram me"). */
 const NOT_HANDLES = wordSet([
@@ -378,7 +384,7 @@ function findHandles(text: NormalisedText, channels: Map<number, string>, out: C
       continue;
     }
     let wordEnd = letterRunEnd(letters, i, letters.length);
-    if (!CHANNEL_INITIALS.has(letters[i] * 0x100 + letters[i + 1])) {
+    if (!mayStartChannelWord(letters[i], i + 1 < letters.length ? letters[i + 1] : 0)) {
       i = wordEnd;
       continue;
     }

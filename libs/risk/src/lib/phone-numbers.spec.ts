@@ -33,6 +33,18 @@ describe('validPhoneNumber', () => {
     );
   });
 
+  it('agrees with the full parser on international numbers of every calling code', () => {
+    // Exercises the compiled numbering plans: main countries of shared calling codes (+1, +7,
+    // +44), non-geographic codes (+800, +882…), plans with and without type patterns.
+    fc.assert(
+      fc.property(fc.stringMatching(/^[1-9]\d{3,16}$/), (digits) => validPhoneNumber(digits, true, 'FR') === fullParser(digits, true, 'FR')),
+      { numRuns: 5000 },
+    );
+    for (const digits of ['12015550123', '16135550123', '447624123456', '441481123456', '79123456789', '77012345678', '80012345678', '882123456789', '3197010123456']) {
+      expect(validPhoneNumber(digits, true, 'FR')).toBe(fullParser(digits, true, 'FR'));
+    }
+  });
+
   it('falls back to France for unknown countries', () => {
     expect(phoneRegionOf('gb')).toBe('GB');
     expect(phoneRegionOf('ZZ')).toBe('FR');

@@ -3,7 +3,6 @@ import {
   isSupportedCountry,
   Metadata,
   parsePhoneNumberFromString,
-  PhoneNumber,
   type CountryCode,
   type MetadataJson,
 } from 'libphonenumber-js/core';
@@ -71,16 +70,88 @@ function planFor(region: CountryCode): RegionPlan {
   return plan;
 }
 
-/** The library's verdict on an E.164 digit string (without the "+"). */
+/**
+ * A calling code's numbering plan with its patterns compiled once. The library compiles
+ * `^(?:pattern)$` afresh on every check, which was most of the cost of validating a number.
+ */
+interface CompiledPlan {
+  readonly nationalNumber: RegExp;
+  /** Undefined when the plan has no type patterns: the national pattern alone decides. */
+  readonly types: readonly CompiledType[] | undefined;
+}
+
+interface CompiledType {
+  readonly pattern: RegExp;
+  readonly lengths: readonly number[] | undefined;
+}
+
+/** Every type `getNumberType` tries; a number of any of them is valid. */
+const NUMBER_TYPES = [
+  'FIXED_LINE', 'MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL',
+] as const;
+
+/** Typings of the numbering-plan accessors used here (present at runtime, absent from the .d.ts). */
+interface TypedNumberingPlan {
+  nationalNumberPattern(): string;
+  hasTypes(): boolean;
+  type(name: string): { pattern(): string; possibleLengths(): number[] | undefined } | undefined;
+}
+
+/** Present at runtime, absent from the library's typings. */
+const callingCodes = metadata as unknown as { hasCallingCode(callingCode: string): boolean };
+
+const wholeMatch = (pattern: string): RegExp => new RegExp(`^(?:${pattern})$`);
+
+const compiledPlans = new Map<string, CompiledPlan>();
+
+function compiledPlanFor(callingCode: string): CompiledPlan {
+  let plan = compiledPlans.get(callingCode);
+  if (plan === undefined) {
+    // The plan `PhoneNumber#isValid()` selects for a number built from "+<calling code>…":
+    // the calling code's main country (or its non-geographic plan).
+    metadata.selectNumberingPlan(callingCode as CountryCode);
+    const numberingPlan = metadata.numberingPlan as unknown as TypedNumberingPlan;
+    let types: CompiledType[] | undefined;
+    if (numberingPlan.hasTypes()) {
+      types = [];
+      for (const name of NUMBER_TYPES) {
+        const type = numberingPlan.type(name);
+        const pattern = type?.pattern();
+        if (type === undefined || !pattern) continue;
+        types.push({ pattern: wholeMatch(pattern), lengths: type.possibleLengths() });
+      }
+    }
+    plan = { nationalNumber: wholeMatch(numberingPlan.nationalNumberPattern()), types };
+    compiledPlans.set(callingCode, plan);
+  }
+  return plan;
+}
+
+const MAX_CALLING_CODE_DIGITS = 3;
+
+/**
+ * The library's verdict on an E.164 digit string (without the "+"), as
+ * `new PhoneNumber("+" + digits).isValid()` gives it, from the same metadata and rules: the
+ * calling code is the first prefix the metadata knows (calling codes are prefix-free), and the
+ * national number must match the plan's national pattern and, when the plan has types, one
+ * type's pattern among its possible lengths. A unit test checks agreement with the library.
+ */
 function validE164(digits: string): string | undefined {
   if (digits.length < 4 || digits.length > 17) return undefined;
-  try {
-    const phone = new PhoneNumber(`+${digits}`, METADATA);
-    return phone.isValid() ? phone.number : undefined;
-  } catch {
-    // Unknown calling code or too short: the full parser gets the last word.
+  for (let length = 1; length <= MAX_CALLING_CODE_DIGITS && length < digits.length; length++) {
+    const callingCode = digits.slice(0, length);
+    if (!callingCodes.hasCallingCode(callingCode)) continue;
+    const national = digits.slice(length);
+    const plan = compiledPlanFor(callingCode);
+    if (!plan.nationalNumber.test(national)) return undefined;
+    if (plan.types === undefined) return `+${digits}`;
+    for (const type of plan.types) {
+      if (type.lengths !== undefined && !type.lengths.includes(national.length)) continue;
+      if (type.pattern.test(national)) return `+${digits}`;
+    }
     return undefined;
   }
+  return undefined;
 }
 
 function fastPath(digits: string, plus: boolean, region: CountryCode): string | undefined {

@@ -101,7 +101,12 @@ export class PatternTrie {
   private separatorChild: Int32Array;
   /** Transitions on code units outside the ASCII classes (emoji, symbols): node * 0x10000 + unit. */
   private readonly wideTransitions = new Map<number, number>();
-  private readonly terminals: (CompiledPattern[] | undefined)[] = [];
+  /**
+   * Per node, 1 + the index of its patterns in {@link terminalLists}, or 0. A typed array: a JS
+   * array written at scattered node numbers turns sparse, and sparse lookups are slow.
+   */
+  private terminalOf: Int32Array;
+  private readonly terminalLists: CompiledPattern[][] = [];
   private nodeCount = 2;
   private readonly stackNodes = new Int32Array(MAX_BRANCHES);
   private readonly stackPositions = new Int32Array(MAX_BRANCHES);
@@ -109,6 +114,7 @@ export class PatternTrie {
   constructor() {
     this.transitions = new Int32Array(256 * CLASS_COUNT);
     this.separatorChild = new Int32Array(256);
+    this.terminalOf = new Int32Array(256);
   }
 
   /** Adds every variant of `pattern`; `id` is reported on each match. */
@@ -133,8 +139,8 @@ export class PatternTrie {
       node = this.child(node, code);
     }
     if (node === ROOT) throw new Error(`empty pattern: ${variant}`);
-    const list = this.terminals[node] ?? (this.terminals[node] = []);
-    list.push({ id, stem, endsInWord: last >= 0 && isWordCode(last) });
+    if (this.terminalOf[node] === 0) this.terminalOf[node] = this.terminalLists.push([]);
+    this.terminalLists[this.terminalOf[node] - 1].push({ id, stem, endsInWord: last >= 0 && isWordCode(last) });
   }
 
   private newNode(): number {
@@ -146,6 +152,9 @@ export class PatternTrie {
       const grownSeparators = new Int32Array(this.separatorChild.length * 2);
       grownSeparators.set(this.separatorChild);
       this.separatorChild = grownSeparators;
+      const grownTerminals = new Int32Array(this.terminalOf.length * 2);
+      grownTerminals.set(this.terminalOf);
+      this.terminalOf = grownTerminals;
     }
     return node;
   }
@@ -197,7 +206,7 @@ export class PatternTrie {
     const positions = this.stackPositions;
     const transitions = this.transitions;
     const separatorChild = this.separatorChild;
-    const terminals = this.terminals;
+    const terminalOf = this.terminalOf;
     let top = 0;
     nodes[top] = ROOT;
     positions[top] = start;
@@ -209,8 +218,8 @@ export class PatternTrie {
       // Follow one path; only separators and a leet "1" open other branches.
       for (;;) {
         if (pos > start) {
-          const terminal = terminals[node];
-          if (terminal !== undefined) this.report(terminal, letters, start, pos, out);
+          const terminal = terminalOf[node];
+          if (terminal !== 0) this.report(this.terminalLists[terminal - 1], letters, start, pos, out);
         }
         if (pos >= length) break;
         const separatorNode = separatorChild[node];

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hammingDistance256, parsePdqHex, PdqIndex, popcount32 } from './pdq-index';
+import { hammingDistance256, parsePdqHex, PdqIndex, popcount32, slotSizeFor } from './pdq-index';
 
 function hexOf(words: ArrayLike<number>): string {
   return Array.from(words, (w) => (w >>> 0).toString(16).padStart(8, '0')).join('');
@@ -110,11 +110,39 @@ describe('PdqIndex', () => {
     expect(() => new PdqIndex({ maxDistance: 48 })).toThrow(RangeError);
   });
 
+  it('stays exact when buckets overflow their slots (clustered lists)', () => {
+    // Authorities' lists hold near-duplicates: many hashes share halves, so buckets hold far
+    // more entries than their slot and the rest is read through the offsets.
+    const clustered = fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 24 })), { minLength: 1, maxLength: 200 });
+    fc.assert(
+      fc.property(hash, clustered, fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40 }), { minLength: 1, maxLength: 10 }), (seed, variants, probes) => {
+        const hashes = variants.map(([shift, bits]) => flipped(seed.map((w) => w ^ shift), bits));
+        const index = new PdqIndex();
+        hashes.forEach((h) => index.add(hexOf(h), 'list'));
+        index.build();
+        return probes.every((bits) => {
+          const query = flipped(seed, bits);
+          const found = index.match(hexOf(query)).map(({ id, distance }) => ({ id, distance }));
+          return JSON.stringify(found) === JSON.stringify(bruteForce(hashes, query, 31));
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('sizes bucket slots from the list size', () => {
+    expect(slotSizeFor(0)).toBe(4);
+    expect(slotSizeFor(100_000)).toBe(8);
+    // A million hashes: buckets of about 15, slots of one 64-byte cache line.
+    expect(slotSizeFor(1_000_000)).toBe(32);
+    expect(slotSizeFor(100_000_000)).toBe(64);
+  });
+
   it('stores hashes compactly', () => {
     const index = new PdqIndex();
     for (let i = 0; i < 1000; i++) index.add(hexOf([i, i, i, i, i, i, i, i]), 'l');
     index.build();
-    // 32 bytes per hash, 6 per hash per table, 16 tables, plus fixed bucket offsets.
-    expect(index.byteLength).toBeLessThan(1024 * (32 + 2) + 1000 * 6 * 16 + 16 * 65537 * 4 + 1);
+    // 32 bytes per hash, 4 per hash per table, 16 tables of bucket offsets and 4-unit slots.
+    expect(index.byteLength).toBeLessThan(1024 * (32 + 2) + 1000 * 4 * 16 + 16 * 65537 * 4 + 16 * 65536 * 4 * 2 + 1);
   });
 });
