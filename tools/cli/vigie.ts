@@ -7,6 +7,7 @@
 //
 // Exit codes: 0 done, 1 refused by the service (the message says why), 64 usage error,
 // 69 service unreachable, 77 missing or rejected credentials.
+import { isAuditLogCommand, runAuditLogCommand } from './audit-log-commands';
 import { parseArguments, requireOption, UsageError, type ParsedArguments } from './cli-arguments';
 
 const help = `usage: vigie <command> [options]
@@ -88,6 +89,7 @@ async function run(parsed: ParsedArguments): Promise<string> {
     if (!value) throw new UsageError(`${what} is required`);
     return encodeURIComponent(value);
   };
+  if (area === 'audit' && isAuditLogCommand(action)) return runAuditLogCommand(parsed);
   if (area === 'keys') return runKeys(parsed, action, rest, print, id);
   if (area !== 'platforms') throw new UsageError(area ? `unknown command "${area}"` : 'no command given');
   switch (action) {

@@ -1,12 +1,15 @@
 import type { ServiceDefinition } from '@vigie/service-kit';
 import { AuditModule } from './app/audit.module';
+import { loadAuditSettings } from './audit.settings';
 import { auditMigrations } from './migrations';
 
 export const auditService: ServiceDefinition = {
   name: 'audit',
-  description: 'Hash-chained append-only log of every event, the SLA engine, compliance reports, DSA exports and verification.',
+  description:
+    'Hash-chained append-only log of every event, signed checkpoints, verification and evidence bundles, the SLA engine, compliance reports and DSA exports. Authenticate with `Authorization: Bearer <API key>` (keys are issued by ingest); `GET /keys` is public.',
   defaultPort: 3004,
   schema: 'audit',
   migrations: auditMigrations,
   module: AuditModule,
+  settings: loadAuditSettings,
 };

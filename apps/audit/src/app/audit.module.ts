@@ -1,9 +1,18 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module';
+import { ExportsModule } from '../exports/exports.module';
+import { CheckpointsModule } from '../checkpoints/checkpoints.module';
+import { LogModule } from '../log/log.module';
+import { ProjectionsModule } from '../projections/projections.module';
+import { ReportsModule } from '../reports/reports.module';
+import { VerificationModule } from '../verification/verification.module';
 
 /**
  * The audit service's feature module. Its controllers and event handlers arrive with the
  * audit issue; the operations endpoints (/health, /ready, /metrics, /docs) come from the
  * service kit.
  */
-@Module({})
+@Module({
+  imports: [LogModule, CheckpointsModule, VerificationModule, ProjectionsModule, AlertsModule, ReportsModule, ExportsModule],
+})
 export class AuditModule {}

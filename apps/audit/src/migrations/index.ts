@@ -1,4 +1,6 @@
 import { MessagingTables1763856000000 } from './1763856000000-messaging-tables';
+import { AuditLog1763856800000 } from './1763856800000-audit-log';
+import { AuditProjections1763856900000 } from './1763856900000-audit-projections';
 
 /** Every migration of the audit schema, oldest first. */
-export const auditMigrations = [MessagingTables1763856000000];
+export const auditMigrations = [MessagingTables1763856000000, AuditLog1763856800000, AuditProjections1763856900000];

@@ -3,7 +3,8 @@ import { createEvent, subjectFor, uuidv7, type AnyEvent, type EventData } from '
 import type { Outbox, OutboxRelay } from '@vigie/messaging';
 import { OUTBOX, RELAY, type Caller } from '@vigie/service-kit';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { GroupCommitter } from './group-committer';
 import { CaseLedger } from '../../cases/services/case-ledger.service';
 import { PlatformDirectory } from '../../cases/services/platform-directory.service';
 import type { SubmitNoticeBody } from '../dtos/notice.dtos';
@@ -24,6 +25,18 @@ interface ResolvedLocation {
   url: string | null;
 }
 
+interface PendingNotice {
+  body: SubmitNoticeBody;
+  caller: Caller | null;
+  sourceType: NoticeReceipt['sourceType'];
+  locations: ResolvedLocation[];
+  notifierKey: string;
+  receivedAt: Date;
+  noticeId: string;
+}
+
+const lockOrder = (item: PendingNotice) => `${item.locations[0]?.platformId}:${item.locations[0]?.adId}`;
+
 const hash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
 
 /**
@@ -41,7 +54,14 @@ export class NoticeIntake {
     @Inject(RELAY) private readonly relay: OutboxRelay,
   ) {}
 
+  private readonly batcher = new GroupCommitter<PendingNotice, NoticeReceipt>((items) => this.recordGroup(items), {
+    maxGroupSize: 64,
+    maxConcurrentGroups: 4,
+  });
+
   async submit(body: SubmitNoticeBody, caller: Caller | null, clientAddress: string): Promise<NoticeReceipt> {
+    // Receipt time is taken on arrival, before the notice waits for its group.
+    const receivedAt = new Date();
     const sourceType = this.sourceTypeOf(body, caller);
     const locations = await this.resolveLocations(body);
     const notifierKey = caller
@@ -49,111 +69,141 @@ export class NoticeIntake {
       : body.notifier?.email
         ? `email:${hash(body.notifier.email.toLowerCase())}`
         : `address:${hash(clientAddress)}`;
-    const receivedAt = new Date();
-    const noticeId = uuidv7();
-    const [first] = locations as [ResolvedLocation];
-    const receipt = await this.dataSource.transaction(async (manager) => {
-      const [standing]: { warned_at: Date | null; deprioritised_at: Date | null }[] = await manager.query(
-        `SELECT warned_at, deprioritised_at FROM notice_and_takedown.notifier_standing WHERE notifier_key = $1`,
-        [notifierKey],
-      );
-      const deprioritised = !!standing?.deprioritised_at;
-      await manager.query(
-        `INSERT INTO notice_and_takedown.notices
-           (id, received_at, source_type, channel, category, keywords, explanation, notifier_name, notifier_email,
-            notifier_key, good_faith, authority_order, locations, deprioritised)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [
-          noticeId,
-          receivedAt,
-          sourceType,
-          sourceType === 'authority-order' ? 'authority-portal' : 'api',
-          body.category,
-          body.keywords ?? [],
-          body.explanation,
-          body.notifier?.name ?? null,
-          body.notifier?.email ?? null,
-          notifierKey,
-          body.goodFaith,
-          body.authorityOrder ? JSON.stringify(body.authorityOrder) : null,
-          JSON.stringify(locations),
-          deprioritised,
-        ],
-      );
-      const envelope = { tenant: first.platformId, subject: subjectFor(first.platformId, first.adId), source: 'notice-and-takedown' };
-      const received = createEvent('notice.received', {
-        ...envelope,
-        occurredAt: receivedAt,
-        data: {
-          noticeId,
-          receivedAt: receivedAt.toISOString(),
-          sourceType,
-          channel: sourceType === 'authority-order' ? 'authority-portal' : 'api',
-          category: body.category,
-          locations: locations.map((location) => ({ platformAdId: location.adId, url: location.url })),
-          explanation: body.explanation,
-          // Contact details stay in this service's database: the event log needs none.
-          notifier:
-            sourceType === 'trusted-flagger' ? { name: null, email: null, trustedFlaggerId: caller?.principalId ?? null } : null,
-          goodFaithConfirmed: body.goodFaith,
-          authorityOrder: body.authorityOrder ?? null,
-        } satisfies EventData<'notice.received'>,
-      });
-      const events: AnyEvent[] = [received];
-      const cases: NoticeReceipt['cases'] = [];
-      for (const location of locations) {
-        const opened = await this.ledger.openOrJoin(manager, {
-          platformId: location.platformId,
-          adId: location.adId,
-          url: location.url,
-          origin: sourceType === 'authority-order' ? 'authority-order' : 'notice',
-          category: body.category,
-          notice: { id: noticeId, receivedAt, sourceType },
-          flag: null,
-          authorityDeadline: body.authorityOrder ? new Date(body.authorityOrder.deadline) : null,
-          now: receivedAt,
-          causationId: received.id,
-        });
-        events.push(...opened.events);
-        // A notice on an ad already decided is answered at once with that decision.
-        if (opened.row.status !== 'open' && opened.row.decision_id && opened.row.action) {
-          events.push(
-            ...(await this.ledger.informNotifiers(
-              manager,
-              opened.row,
-              { id: opened.row.decision_id, action: opened.row.action as EventData<'notifier.informed'>['action'] },
-              receivedAt,
-              received.id,
-            )),
-          );
+    const item: PendingNotice = { body, caller, sourceType, locations, notifierKey, receivedAt, noticeId: uuidv7() };
+    return this.batcher.submit(item);
+  }
+
+  /**
+   * Records a group of notices in one transaction: one commit (one WAL flush) for all of
+   * them. Should the group fail as a whole (a deadlock with another group, say), each
+   * notice is retried alone so one cannot take the others down.
+   */
+  private async recordGroup(items: PendingNotice[]): Promise<(NoticeReceipt | Error)[]> {
+    // Locking cases in a stable order keeps concurrent groups from deadlocking.
+    const ordered = [...items].sort((a, b) => lockOrder(a).localeCompare(lockOrder(b)));
+    try {
+      const receipts = await this.dataSource.transaction(async (manager) => {
+        const events: AnyEvent[] = [];
+        const answers = new Map<PendingNotice, NoticeReceipt>();
+        for (const item of ordered) {
+          const recorded = await this.record(manager, item);
+          answers.set(item, recorded.receipt);
+          events.push(...recorded.events);
         }
-        cases.push({ caseId: opened.row.id, platformAdId: location.adId, joinedExistingCase: !opened.opened, status: opened.row.status });
-      }
-      const acknowledged = caller !== null || !!body.notifier?.email;
-      if (acknowledged) {
-        events.push(
-          createEvent('notice.acknowledged', {
-            ...envelope,
-            causationId: received.id,
-            occurredAt: receivedAt,
-            data: { noticeId, acknowledgedAt: receivedAt.toISOString(), channel: caller ? 'api-response' : 'email' },
-          }),
-        );
-      }
-      // No NOTIFY: Postgres serialises the commits of notifying transactions, and notices are
-      // the busiest writes here. The relay is woken in-process once this commits.
-      await this.outbox.enqueue(manager, events, { publishItselfWithinMs: 0 });
-      return {
+        // No NOTIFY: Postgres serialises the commits of notifying transactions, and notices are
+        // the busiest writes here. The relay is woken in-process once this commits.
+        await this.outbox.enqueue(manager, events, { publishItselfWithinMs: 0 });
+        return items.map((item) => answers.get(item) as NoticeReceipt);
+      });
+      this.relay.wakeUp();
+      return receipts;
+    } catch (error) {
+      if (items.length === 1) return [error as Error];
+      const results: (NoticeReceipt | Error)[] = [];
+      for (const item of items) results.push(...(await this.recordGroup([item])));
+      return results;
+    }
+  }
+
+  private async record(manager: EntityManager, item: PendingNotice): Promise<{ receipt: NoticeReceipt; events: AnyEvent[] }> {
+    const { body, caller, sourceType, locations, notifierKey, receivedAt, noticeId } = item;
+    const [first] = locations as [ResolvedLocation];
+    const [standing]: { warned_at: Date | null; deprioritised_at: Date | null }[] = await manager.query(
+      `SELECT warned_at, deprioritised_at FROM notice_and_takedown.notifier_standing WHERE notifier_key = $1`,
+      [notifierKey],
+    );
+    const deprioritised = !!standing?.deprioritised_at;
+    await manager.query(
+      `INSERT INTO notice_and_takedown.notices
+         (id, received_at, source_type, channel, category, keywords, explanation, notifier_name, notifier_email,
+          notifier_key, good_faith, authority_order, locations, deprioritised)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [
+        noticeId,
+        receivedAt,
+        sourceType,
+        sourceType === 'authority-order' ? 'authority-portal' : 'api',
+        body.category,
+        body.keywords ?? [],
+        body.explanation,
+        body.notifier?.name ?? null,
+        body.notifier?.email ?? null,
+        notifierKey,
+        body.goodFaith,
+        body.authorityOrder ? JSON.stringify(body.authorityOrder) : null,
+        JSON.stringify(locations),
+        deprioritised,
+      ],
+    );
+    const envelope = { tenant: first.platformId, subject: subjectFor(first.platformId, first.adId), source: 'notice-and-takedown' };
+    const received = createEvent('notice.received', {
+      ...envelope,
+      occurredAt: receivedAt,
+      data: {
         noticeId,
         receivedAt: receivedAt.toISOString(),
         sourceType,
-        acknowledged,
-        cases,
-        notifierStanding: deprioritised ? 'deprioritised' : standing?.warned_at ? 'warned' : 'good',
-      } satisfies NoticeReceipt;
+        channel: sourceType === 'authority-order' ? 'authority-portal' : 'api',
+        category: body.category,
+        locations: locations.map((location) => ({ platformAdId: location.adId, url: location.url })),
+        explanation: body.explanation,
+        // Contact details stay in this service's database: the event log needs none.
+        notifier:
+          sourceType === 'trusted-flagger' ? { name: null, email: null, trustedFlaggerId: caller?.principalId ?? null } : null,
+        goodFaithConfirmed: body.goodFaith,
+        authorityOrder: body.authorityOrder ?? null,
+      } satisfies EventData<'notice.received'>,
     });
-    this.relay.wakeUp();
-    return receipt;
+    const events: AnyEvent[] = [received];
+    const cases: NoticeReceipt['cases'] = [];
+    for (const location of locations) {
+      const opened = await this.ledger.openOrJoin(manager, {
+        platformId: location.platformId,
+        adId: location.adId,
+        url: location.url,
+        origin: sourceType === 'authority-order' ? 'authority-order' : 'notice',
+        category: body.category,
+        notice: { id: noticeId, receivedAt, sourceType },
+        flag: null,
+        authorityDeadline: body.authorityOrder ? new Date(body.authorityOrder.deadline) : null,
+        now: receivedAt,
+        causationId: received.id,
+      });
+      events.push(...opened.events);
+      // A notice on an ad already decided is answered at once with that decision.
+      if (opened.row.status !== 'open' && opened.row.decision_id && opened.row.action) {
+        events.push(
+          ...(await this.ledger.informNotifiers(
+            manager,
+            opened.row,
+            { id: opened.row.decision_id, action: opened.row.action as EventData<'notifier.informed'>['action'] },
+            receivedAt,
+            received.id,
+          )),
+        );
+      }
+      cases.push({ caseId: opened.row.id, platformAdId: location.adId, joinedExistingCase: !opened.opened, status: opened.row.status });
+    }
+    const acknowledged = caller !== null || !!body.notifier?.email;
+    if (acknowledged) {
+      events.push(
+        createEvent('notice.acknowledged', {
+          ...envelope,
+          causationId: received.id,
+          occurredAt: receivedAt,
+          data: { noticeId, acknowledgedAt: receivedAt.toISOString(), channel: caller ? 'api-response' : 'email' },
+        }),
+      );
+    }
+    const receipt: NoticeReceipt = {
+      noticeId,
+      receivedAt: receivedAt.toISOString(),
+      sourceType,
+      acknowledged,
+      cases,
+      notifierStanding: deprioritised ? 'deprioritised' : standing?.warned_at ? 'warned' : 'good',
+    };
+    return { receipt, events };
   }
 
   private sourceTypeOf(body: SubmitNoticeBody, caller: Caller | null): NoticeReceipt['sourceType'] {

@@ -1,0 +1,51 @@
+import { ConfigurationError } from '@vigie/service-kit';
+import { readSlaEngineSettings, type SlaEngineSettings } from './projections/services/projection-settings';
+
+/**
+ * The audit service's own settings, read once at start. A plain list of fields: each feature
+ * adds its own, parsed in `loadAuditSettings` below.
+ */
+export interface AuditSettings {
+  /** How often a signed checkpoint over the chain heads is issued (`AUDIT_CHECKPOINT_INTERVAL_MS`; 0 turns the timer off). */
+  checkpointIntervalMs: number;
+  /** The JSON-lines file every checkpoint is also appended to, outside the database (`AUDIT_CHECKPOINT_FILE`). */
+  checkpointFile: string;
+  /**
+   * The Ed25519 private key (PEM) checkpoints are signed with (`AUDIT_SIGNING_KEY_FILE`). When the
+   * variable is not set, a key kept in `.cache/audit/` is used, generated on first start for
+   * local use (and said so in the log); a file named explicitly must exist.
+   */
+  signingKeyFile: string;
+  signingKeyIsLocal: boolean;
+  /** The SLA engine, alerts, reports and exports (`AUDIT_PROJECTOR_*`, `AUDIT_ALERTS_*`, `AUDIT_TDB_*`, …). */
+  slaEngine: SlaEngineSettings;
+}
+
+export const AUDIT_SETTINGS_DEFAULTS = {
+  checkpointIntervalMs: 60000,
+  checkpointFile: '.cache/audit/checkpoints.jsonl',
+  localSigningKeyFile: '.cache/audit/signing-key.pem',
+};
+
+export function loadAuditSettings(env: NodeJS.ProcessEnv): AuditSettings {
+  const problems: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const d = AUDIT_SETTINGS_DEFAULTS;
+  const settings: AuditSettings = {
+    checkpointIntervalMs: integer('AUDIT_CHECKPOINT_INTERVAL_MS', d.checkpointIntervalMs, 0, 86_400_000),
+    checkpointFile: env.AUDIT_CHECKPOINT_FILE || d.checkpointFile,
+    signingKeyFile: env.AUDIT_SIGNING_KEY_FILE || d.localSigningKeyFile,
+    signingKeyIsLocal: !env.AUDIT_SIGNING_KEY_FILE,
+    slaEngine: readSlaEngineSettings(env),
+  };
+  if (problems.length > 0) throw new ConfigurationError('audit', problems);
+  return settings;
+}

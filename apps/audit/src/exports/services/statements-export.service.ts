@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { TDB_MAX_BATCH, validateStatement, type StatementProblem } from '@vigie/tdb';
+import { DataSource } from 'typeorm';
+import type { Period } from '../../reports/services/report-scope';
+
+export interface StatementsExport {
+  readonly period: Period;
+  readonly platformId: string | null;
+  /** Ready to POST to the Transparency Database, one `{statements}` body per batch (1–100). */
+  readonly batches: { statements: Record<string, unknown>[] }[];
+  readonly exported: number;
+  /** Statements left out, with every reason (the database would refuse their whole batch). */
+  readonly rejected: { puid: string; caseId: string; platformId: string; problems: StatementProblem[] }[];
+}
+
+/** Statements of reasons sent to uploaders (`uploader.informed`), as Transparency Database batches. */
+@Injectable()
+export class StatementsExportService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async export(period: Period, platformId: string | null): Promise<StatementsExport> {
+    const rows: { tenant: string; puid: string; case_id: string; statement: Record<string, unknown>; conflicting_event_ids: string[] }[] = await this.dataSource.query(
+      `SELECT tenant, puid, case_id, statement, conflicting_event_ids FROM audit.statements_of_reasons
+        WHERE informed_at >= $1 AND informed_at < $2 AND ($3::text IS NULL OR tenant = $3)
+        ORDER BY informed_at, tenant, puid`,
+      [period.from, period.to, platformId],
+    );
+    const valid: Record<string, unknown>[] = [];
+    const rejected: StatementsExport['rejected'][number][] = [];
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const problems = validateStatement(row.statement);
+      if (row.conflicting_event_ids.length > 0) problems.push({ field: 'puid', reason: `reused by ${row.conflicting_event_ids.length} other statement(s): a puid is never reused` });
+      // The database is one namespace per platform; an export spanning platforms keeps puids unique too.
+      if (seen.has(row.puid)) problems.push({ field: 'puid', reason: 'not unique in this export' });
+      seen.add(row.puid);
+      if (problems.length > 0) rejected.push({ puid: row.puid, caseId: row.case_id, platformId: row.tenant, problems });
+      else valid.push(row.statement);
+    }
+    const batches: StatementsExport['batches'] = [];
+    for (let i = 0; i < valid.length; i += TDB_MAX_BATCH) batches.push({ statements: valid.slice(i, i + TDB_MAX_BATCH) });
+    return { period, platformId, batches, exported: valid.length, rejected };
+  }
+}

@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { createHash } from 'node:crypto';
+import { headLeafHash, inclusionProof, merkleRoot, verifyInclusion } from './merkle';
+
+const h = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+
+/** RFC 9162 §2.1.1 taken literally: split at the largest power of two smaller than n. */
+function referenceRoot(leaves: Buffer[]): Buffer {
+  if (leaves.length === 0) return h();
+  if (leaves.length === 1) return leaves[0];
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return h(Buffer.from([1]), referenceRoot(leaves.slice(0, k)), referenceRoot(leaves.slice(k)));
+}
+
+const leavesOf = (n: number) => Array.from({ length: n }, (_, i) => headLeafHash({ subject: `p:ad-${i}`, seq: i + 1, hash: 'ab'.repeat(32) }));
+
+describe('Merkle tree over chain heads', () => {
+  it('matches the RFC 9162 definition for every size up to 70', () => {
+    for (let n = 0; n <= 70; n++) expect(merkleRoot(leavesOf(n)).toString('hex')).toBe(referenceRoot(leavesOf(n)).toString('hex'));
+  });
+
+  it('proves every leaf of random trees, and nothing else', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.nat(), (n, pick) => {
+        const leaves = leavesOf(n);
+        const index = pick % n;
+        const root = merkleRoot(leaves).toString('hex');
+        const proof = inclusionProof(leaves, index);
+        expect(verifyInclusion(leaves[index], index, n, proof, root)).toBe(true);
+        if (n > 1) expect(verifyInclusion(leaves[(index + 1) % n], index, n, proof, root)).toBe(false);
+      }),
+    );
+  });
+
+  it('binds subject, seq and hash into the leaf', () => {
+    const base = { subject: 'p:a', seq: 3, hash: 'cd'.repeat(32) };
+    const leaf = headLeafHash(base).toString('hex');
+    expect(headLeafHash({ ...base, seq: 4 }).toString('hex')).not.toBe(leaf);
+    expect(headLeafHash({ ...base, subject: 'p:b' }).toString('hex')).not.toBe(leaf);
+    expect(headLeafHash({ ...base, hash: 'ce'.repeat(32) }).toString('hex')).not.toBe(leaf);
+  });
+});
