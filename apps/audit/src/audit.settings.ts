@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@vigie/service-kit';
+import { EnvReader } from '@vigie/service-kit';
 import { readSlaEngineSettings, type SlaEngineSettings } from './projections/services/projection-settings';
 
 /**
@@ -28,16 +28,8 @@ export const AUDIT_SETTINGS_DEFAULTS = {
 };
 
 export function loadAuditSettings(env: NodeJS.ProcessEnv): AuditSettings {
-  const problems: string[] = [];
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return Number(raw);
-  };
+  const reader = new EnvReader(env);
+  const integer = reader.integer.bind(reader);
   const d = AUDIT_SETTINGS_DEFAULTS;
   const settings: AuditSettings = {
     checkpointIntervalMs: integer('AUDIT_CHECKPOINT_INTERVAL_MS', d.checkpointIntervalMs, 0, 86_400_000),
@@ -46,6 +38,6 @@ export function loadAuditSettings(env: NodeJS.ProcessEnv): AuditSettings {
     signingKeyIsLocal: !env.AUDIT_SIGNING_KEY_FILE,
     slaEngine: readSlaEngineSettings(env),
   };
-  if (problems.length > 0) throw new ConfigurationError('audit', problems);
+  reader.assertValid('audit');
   return settings;
 }

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@vigie/service-kit';
+import { EnvReader } from '@vigie/service-kit';
 
 export interface IngestSettings {
   /** When set, this key (kept only as a hash) is an admin key: it bootstraps the registry. */
@@ -23,16 +23,9 @@ export const INGEST_SETTINGS_DEFAULTS = {
 };
 
 export function loadIngestSettings(env: NodeJS.ProcessEnv): IngestSettings {
-  const problems: string[] = [];
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return Number(raw);
-  };
+  const reader = new EnvReader(env);
+  const problems = reader.problems;
+  const integer = reader.integer.bind(reader);
   const adminApiKey = env.INGEST_ADMIN_API_KEY || undefined;
   if (adminApiKey !== undefined && adminApiKey.length < 32) {
     problems.push('INGEST_ADMIN_API_KEY must be at least 32 characters (use a random value)');
@@ -53,6 +46,6 @@ export function loadIngestSettings(env: NodeJS.ProcessEnv): IngestSettings {
     publishTimeoutMs: integer('INGEST_PUBLISH_TIMEOUT_MS', INGEST_SETTINGS_DEFAULTS.publishTimeoutMs, 100, 600000),
     breakerResetMs: integer('INGEST_BREAKER_RESET_MS', INGEST_SETTINGS_DEFAULTS.breakerResetMs, 100, 600000),
   };
-  if (problems.length > 0) throw new ConfigurationError('ingest', problems);
+  reader.assertValid('ingest');
   return settings;
 }

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@vigie/service-kit';
+import { EnvReader } from '@vigie/service-kit';
 import { DEFAULT_SLA_POLICY, parseSlaPolicy, type SlaPolicy } from '@vigie/sla';
 import { readFileSync } from 'node:fs';
 
@@ -46,24 +46,10 @@ export const NAT_SETTINGS_DEFAULTS = {
 };
 
 export function loadNoticeAndTakedownSettings(env: NodeJS.ProcessEnv): NoticeAndTakedownSettings {
-  const problems: string[] = [];
-  const integer = (name: string, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return Number(raw);
-  };
-  const flag = (name: string, fallback: boolean) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (raw === 'on' || raw === 'true') return true;
-    if (raw === 'off' || raw === 'false') return false;
-    problems.push(`${name} must be on or off, got "${raw}"`);
-    return fallback;
-  };
+  const reader = new EnvReader(env);
+  const problems = reader.problems;
+  const integer = reader.integer.bind(reader);
+  const flag = reader.flag.bind(reader);
   const serviceApiKey = env.VIGIE_SERVICE_API_KEY || undefined;
   const flagBandsRaw = env.NAT_FLAG_BANDS ?? 'high,critical';
   const flagBands = flagBandsRaw.split(',').map((band) => band.trim()).filter(Boolean);
@@ -102,7 +88,7 @@ export function loadNoticeAndTakedownSettings(env: NodeJS.ProcessEnv): NoticeAnd
   if (settings.unfoundedNoticesDeprioritise < settings.unfoundedNoticesWarning) {
     problems.push('NAT_UNFOUNDED_NOTICES_DEPRIORITISE must be at least NAT_UNFOUNDED_NOTICES_WARNING');
   }
-  if (problems.length > 0) throw new ConfigurationError('notice-and-takedown', problems);
+  reader.assertValid('notice-and-takedown');
   return settings;
 }
 

@@ -1,6 +1,7 @@
 export { bootstrapService, runService } from './lib/bootstrap/bootstrap-service';
 export type { RunningService, ServiceDefinition } from './lib/bootstrap/bootstrap-service';
 export { ConfigurationError, loadServiceConfig } from './lib/config/service-config';
+export { EnvReader } from './lib/config/env-reader';
 export type { LogLevel, ServiceConfig } from './lib/config/service-config';
 export { createServiceDataSource, migrateServiceSchema } from './lib/database/service-data-source';
 export type { ServiceDataSourceOptions } from './lib/database/service-data-source';
