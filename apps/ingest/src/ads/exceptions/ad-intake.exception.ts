@@ -1,4 +1,5 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
+import { CodedHttpException } from '@vigie/service-kit';
 import type { FastifyReply } from 'fastify';
 
 export enum AdIntakeExceptionCode {
@@ -23,16 +24,15 @@ const statusByCode: Record<AdIntakeExceptionCode, HttpStatus> = {
   [AdIntakeExceptionCode.BROKER_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
-export class AdIntakeException extends HttpException {
+export class AdIntakeException extends CodedHttpException<AdIntakeExceptionCode> {
   constructor(
-    readonly code: AdIntakeExceptionCode,
+    code: AdIntakeExceptionCode,
     message: string,
     readonly details: Record<string, unknown> = {},
     /** Sent as `Retry-After` (seconds) for 429 and 503. */
     readonly retryAfterSeconds?: number,
   ) {
-    const status = statusByCode[code];
-    super({ statusCode: status, code, message, ...details }, status);
+    super(statusByCode, code, message, undefined, details);
   }
 }
 

@@ -1,4 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
+import { CodedHttpException, type FieldError } from '@vigie/service-kit';
 
 export enum PlatformExceptionCode {
   MISSING_API_KEY = 'MISSING_API_KEY',
@@ -24,18 +25,8 @@ const statusByCode: Record<PlatformExceptionCode, HttpStatus> = {
   [PlatformExceptionCode.SECRETS_KEY_NOT_CONFIGURED]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
-export interface FieldError {
-  field: string;
-  reason: string;
-}
-
-export class PlatformException extends HttpException {
-  constructor(
-    readonly code: PlatformExceptionCode,
-    message: string,
-    readonly errors?: FieldError[],
-  ) {
-    const status = statusByCode[code];
-    super({ statusCode: status, code, message, ...(errors ? { errors } : {}) }, status);
+export class PlatformException extends CodedHttpException<PlatformExceptionCode> {
+  constructor(code: PlatformExceptionCode, message: string, errors?: FieldError[]) {
+    super(statusByCode, code, message, errors);
   }
 }
