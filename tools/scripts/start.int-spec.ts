@@ -19,7 +19,7 @@ function processesInGroup(pgid: number): string[] {
 
 describe('npm start', () => {
   it('brings the four services to /ready and stops them all on Ctrl-C', async () => {
-    const child = spawn(process.execPath, ['tools/scripts/launch.mjs', 'start'], {
+    const child = spawn(process.execPath, ['tools/scripts/launch.mjs', 'start', '--no-demo'], {
       cwd: workspaceRoot,
       detached: true, // its own process group, like a terminal's foreground job
       env: {
@@ -60,4 +60,48 @@ describe('npm start', () => {
       await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
     }
   }, 200000);
+
+  it('runs the demo scenario end to end: ads flow, cases are decided, commands are executed, the audit reports the SLA', async () => {
+    const demoPorts = ports.map((port) => port + 4000);
+    const child = spawn(process.execPath, ['tools/scripts/launch.mjs', 'start'], {
+      cwd: workspaceRoot,
+      detached: true,
+      env: {
+        ...process.env,
+        INGEST_PORT: String(demoPorts[0]),
+        SCORING_PORT: String(demoPorts[1]),
+        NOTICE_AND_TAKEDOWN_PORT: String(demoPorts[2]),
+        AUDIT_PORT: String(demoPorts[3]),
+        LOG_LEVEL: 'warn',
+        KAFKA_CONSUMER_START: 'latest',
+        KAFKA_CONSUMER_GROUP_PREFIX: `demo-it-${demoPorts[0]}`,
+        VIGIE_DEMO_ADS: '600',
+        VIGIE_DEMO_ADS_PER_SECOND: '100',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk) => (output += chunk));
+    child.stderr?.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 240000;
+    while (!output.includes('Vigie keeps running')) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not finish:\n${output.slice(-5000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    process.kill(-(child.pid as number), 'SIGINT');
+    expect(await exited).toBe(0);
+    const finished = /Demo finished for platform (\S+): (\d+)\/(\d+) ads accepted, (\d+) notices, (\d+) decisions, (\d+) removals confirmed/.exec(output);
+    expect(finished).not.toBeNull();
+    const [, , accepted, sent, notices, decisions, removals] = (finished as RegExpExecArray).map(Number);
+    expect(accepted).toBe(sent);
+    expect(notices).toBeGreaterThan(0);
+    expect(decisions).toBeGreaterThan(0);
+    expect(removals).toBeGreaterThan(0);
+    expect(output).toContain("platform's webhook breaker opened");
+    const report = /SLA report \(audit\): (\d+) cases; response SLA met (\d+).*removal SLA met (\d+)/.exec(output);
+    expect(report).not.toBeNull();
+    expect(Number(report?.[1])).toBeGreaterThan(0);
+    expect(Number(report?.[3])).toBeGreaterThan(0);
+  }, 300000);
 });

@@ -5,6 +5,7 @@ import { provisionKafka, provisionPostgres, type DatabaseEndpoint, type KafkaEnd
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { localSecrets } from './support/local-secrets';
+import { describeSummary, runDemo } from '../demo/scenario';
 import { SERVICES, serviceNodeArgs, type ServiceProcessSpec } from './support/services';
 
 interface RunningProcess {
@@ -72,8 +73,11 @@ async function main(): Promise<number> {
   let database: DatabaseEndpoint | undefined;
   const services: RunningProcess[] = [];
   let stopping: Promise<void> | undefined;
+  let signalStop: () => void = () => undefined;
+  const stoppedSignal = new Promise<void>((resolve) => (signalStop = resolve));
   const stopAll = () =>
     (stopping ??= (async () => {
+      signalStop();
       log('stopping services (draining consumers, flushing producers)...');
       await stopServices(services);
       log('stopping infrastructure...');
@@ -111,6 +115,12 @@ async function main(): Promise<number> {
     const specs = SERVICES.map((spec) => ({ ...spec, port: Number(process.env[spec.portVariable] ?? spec.port) }));
     // The other services verify API keys with ingest's registry.
     env.VIGIE_AUTH_URL ??= `http://127.0.0.1:${specs[0].port}`;
+    // The console forwards the browser's calls to each service.
+    const urlOf = (name: string) => `http://127.0.0.1:${specs.find((spec) => spec.name === name)?.port}`;
+    env.VIGIE_INGEST_URL ??= urlOf('ingest');
+    env.VIGIE_SCORING_URL ??= urlOf('scoring');
+    env.VIGIE_NAT_URL ??= urlOf('notice-and-takedown');
+    env.VIGIE_AUDIT_URL ??= urlOf('audit');
     for (const spec of specs) services.push(startService(spec, { ...env, [spec.portVariable]: String(spec.port) }));
     const reports = await Promise.all(services.map((service) => waitReady(service)));
     console.log('\nVigie is running:');
@@ -122,10 +132,27 @@ async function main(): Promise<number> {
         .join(', ');
       console.log(`  ${service.spec.name.padEnd(20)} ${url}  docs ${url}/docs  ready: ${checks}`);
     });
+    console.log(`\nCompliance console: ${urlOf('console')}/console/ (sign in with an API key)`);
     const ingestUrl = `http://127.0.0.1:${specs[0].port}`;
     console.log(`\nAdmin API key (kept in .cache/local-secrets.json): ${secrets.ingestAdminApiKey}`);
     console.log(`Register a platform: VIGIE_INGEST_URL=${ingestUrl} VIGIE_API_KEY=<admin key> npm run vigie -- platforms create --id demo --name Demo`);
     console.log('\nPress Ctrl-C to stop.\n');
+    if (!process.argv.includes('--no-demo') && process.env.VIGIE_DEMO !== 'off') {
+      void runDemo({
+        ingestUrl,
+        noticeAndTakedownUrl: `http://127.0.0.1:${specs[2].port}`,
+        auditUrl: `http://127.0.0.1:${specs[3].port}`,
+        adminKey: secrets.ingestAdminApiKey,
+        ads: Number(process.env.VIGIE_DEMO_ADS ?? 6000),
+        adsPerSecond: Number(process.env.VIGIE_DEMO_ADS_PER_SECOND ?? 100),
+        outageMs: 20_000,
+        log,
+        stopped: stoppedSignal,
+      }).then(
+        (summary) => console.log(`\n${describeSummary(summary)}\n\nVigie keeps running; press Ctrl-C to stop.\n`),
+        (error) => log(`demo failed: ${(error as Error).message}`),
+      );
+    }
     // A service that dies on its own takes the stack down rather than leaving it half-running.
     const crashed = Promise.race(
       services.map((service) =>
