@@ -7,7 +7,8 @@
 //
 // Exit codes: 0 done, 1 refused by the service (the message says why), 64 usage error,
 // 69 service unreachable, 77 missing or rejected credentials.
-import { isAuditLogCommand, runAuditLogCommand } from './audit-log-commands';
+import { AUDIT_LOG_HELP, isAuditLogCommand, runAuditLogCommand } from './audit-log-commands';
+import { AUDIT_REPORT_HELP, AuditApiError, isAuditReportCommand, runAuditReportCommand } from './audit-report-commands';
 import { parseArguments, requireOption, UsageError, type ParsedArguments } from './cli-arguments';
 
 const help = `usage: vigie <command> [options]
@@ -26,14 +27,17 @@ People and organisations (keys for notice-and-takedown):
               --label <l> [--platform <id>]         trusted-flagger, authority, regulator, admin;
                                                    --platform binds a moderator or officer to one platform
   keys revoke <keyId>                              revoke a key
-
+${AUDIT_LOG_HELP}${AUDIT_REPORT_HELP}
 Options:
   --json          print the raw JSON answer
   --help          this help
 
 Environment:
   VIGIE_INGEST_URL   ingest base URL (default http://127.0.0.1:3001)
-  VIGIE_API_KEY      an admin API key (e.g. the value of INGEST_ADMIN_API_KEY)
+  VIGIE_AUDIT_URL    audit base URL (default http://127.0.0.1:3004)
+  VIGIE_API_KEY      an admin API key (e.g. the value of INGEST_ADMIN_API_KEY); audit reports also
+                     take an officer or regulator key
+  DATABASE_URL       the database audit verify reads
 `;
 
 class ServiceError extends Error {
@@ -90,6 +94,7 @@ async function run(parsed: ParsedArguments): Promise<string> {
     return encodeURIComponent(value);
   };
   if (area === 'audit' && isAuditLogCommand(action)) return runAuditLogCommand(parsed);
+  if (area === 'audit' && isAuditReportCommand(action)) return runAuditReportCommand(parsed);
   if (area === 'keys') return runKeys(parsed, action, rest, print, id);
   if (area !== 'platforms') throw new UsageError(area ? `unknown command "${area}"` : 'no command given');
   switch (action) {
@@ -196,7 +201,7 @@ async function main(): Promise<number> {
       process.stderr.write(`vigie: ${error.message}\n\n${help}`);
       return 64;
     }
-    if (error instanceof ServiceError) {
+    if (error instanceof ServiceError || error instanceof AuditApiError) {
       process.stderr.write(`vigie: ${error.message}\n`);
       return error.exitCode;
     }

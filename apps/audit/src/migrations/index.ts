@@ -1,6 +1,7 @@
 import { MessagingTables1763856000000 } from './1763856000000-messaging-tables';
 import { AuditLog1763856800000 } from './1763856800000-audit-log';
 import { AuditProjections1763856900000 } from './1763856900000-audit-projections';
+import { TdbSubmissionBatches1763857000000 } from './1763857000000-tdb-submission-batches';
 
 /** Every migration of the audit schema, oldest first. */
-export const auditMigrations = [MessagingTables1763856000000, AuditLog1763856800000, AuditProjections1763856900000];
+export const auditMigrations = [MessagingTables1763856000000, AuditLog1763856800000, AuditProjections1763856900000, TdbSubmissionBatches1763857000000];

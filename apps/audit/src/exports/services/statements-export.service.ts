@@ -13,19 +13,33 @@ export interface StatementsExport {
   readonly rejected: { puid: string; caseId: string; platformId: string; problems: StatementProblem[] }[];
 }
 
+export interface ValidStatement {
+  readonly platformId: string;
+  readonly puid: string;
+  readonly statement: Record<string, unknown>;
+}
+
 /** Statements of reasons sent to uploaders (`uploader.informed`), as Transparency Database batches. */
 @Injectable()
 export class StatementsExportService {
   constructor(private readonly dataSource: DataSource) {}
 
   async export(period: Period, platformId: string | null): Promise<StatementsExport> {
+    const { valid, rejected } = await this.validStatements(period, platformId);
+    const batches: StatementsExport['batches'] = [];
+    for (let i = 0; i < valid.length; i += TDB_MAX_BATCH) batches.push({ statements: valid.slice(i, i + TDB_MAX_BATCH).map((entry) => entry.statement) });
+    return { period, platformId, batches, exported: valid.length, rejected };
+  }
+
+  /** The statements that pass every rule, each with its platform (a submission is made per platform), and the rest with reasons. */
+  async validStatements(period: Period, platformId: string | null): Promise<{ valid: ValidStatement[]; rejected: StatementsExport['rejected'][number][] }> {
     const rows: { tenant: string; puid: string; case_id: string; statement: Record<string, unknown>; conflicting_event_ids: string[] }[] = await this.dataSource.query(
       `SELECT tenant, puid, case_id, statement, conflicting_event_ids FROM audit.statements_of_reasons
         WHERE informed_at >= $1 AND informed_at < $2 AND ($3::text IS NULL OR tenant = $3)
         ORDER BY informed_at, tenant, puid`,
       [period.from, period.to, platformId],
     );
-    const valid: Record<string, unknown>[] = [];
+    const valid: ValidStatement[] = [];
     const rejected: StatementsExport['rejected'][number][] = [];
     const seen = new Set<string>();
     for (const row of rows) {
@@ -35,10 +49,8 @@ export class StatementsExportService {
       if (seen.has(row.puid)) problems.push({ field: 'puid', reason: 'not unique in this export' });
       seen.add(row.puid);
       if (problems.length > 0) rejected.push({ puid: row.puid, caseId: row.case_id, platformId: row.tenant, problems });
-      else valid.push(row.statement);
+      else valid.push({ platformId: row.tenant, puid: row.puid, statement: row.statement });
     }
-    const batches: StatementsExport['batches'] = [];
-    for (let i = 0; i < valid.length; i += TDB_MAX_BATCH) batches.push({ statements: valid.slice(i, i + TDB_MAX_BATCH) });
-    return { period, platformId, batches, exported: valid.length, rejected };
+    return { valid, rejected };
   }
 }

@@ -1,0 +1,71 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AllowCallers, RemoteApiKeyGuard } from '@vigie/service-kit';
+import { parsePeriod } from '../../reports/services/report-scope';
+import { ExportException, ExportExceptionCode } from '../exceptions/export.exception';
+import { TdbSubmissionService } from '../services/tdb-submission.service';
+
+interface SubmitBody {
+  url?: unknown;
+  from?: unknown;
+  to?: unknown;
+  platformId?: unknown;
+  retryRejected?: unknown;
+}
+
+function optionalString(body: SubmitBody, field: 'from' | 'to' | 'platformId'): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ExportException(ExportExceptionCode.INVALID_REQUEST, `invalid request: ${field} must be a string`, [{ field, reason: 'a string' }]);
+  return value;
+}
+
+@ApiTags('exports')
+@ApiBearerAuth()
+@Controller('admin/exports')
+@UseGuards(RemoteApiKeyGuard)
+@AllowCallers('admin')
+export class TdbSubmissionController {
+  constructor(private readonly submissions: TdbSubmissionService) {}
+
+  @Post('statements-of-reasons/submit')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send the valid statements of reasons to a Transparency Database URL, in batches of 1–100 per platform; idempotent by puid',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['url'],
+      properties: {
+        url: { type: 'string', format: 'uri' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        platformId: { type: 'string' },
+        retryRejected: { type: 'boolean', description: 'send again statements refused in an earlier run' },
+      },
+    },
+  })
+  submit(@Body() body: SubmitBody | undefined) {
+    const request = body ?? {};
+    let url: URL | null = null;
+    try {
+      url = typeof request.url === 'string' ? new URL(request.url) : null;
+    } catch {
+      url = null;
+    }
+    if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ExportException(ExportExceptionCode.INVALID_REQUEST, 'invalid request: url must be an http(s) URL', [{ field: 'url', reason: 'an http(s) URL' }]);
+    }
+    if (request.retryRejected !== undefined && typeof request.retryRejected !== 'boolean') {
+      throw new ExportException(ExportExceptionCode.INVALID_REQUEST, 'invalid request: retryRejected must be a boolean', [{ field: 'retryRejected', reason: 'a boolean' }]);
+    }
+    const platformId = optionalString(request, 'platformId');
+    return this.submissions.submit({
+      url: url.toString(),
+      period: parsePeriod(optionalString(request, 'from'), optionalString(request, 'to')),
+      platformId: platformId ?? null,
+      retryRejected: request.retryRejected === true,
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import { uuidv7, type AnyEvent } from '@vigie/contracts';
+import { createServer, type Server } from 'node:http';
+import { eventOf, startSlaFixture, waitFor, type SlaFixture } from '../projections/test-support/sla-fixture';
+
+const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A decided case whose uploader got a statement of reasons with `puid`. */
+function informedCase(tenant: string, adId: string, atMs: number, puid: string): AnyEvent[] {
+  const subject = `${tenant}:${adId}`;
+  const caseId = uuidv7();
+  const decisionId = uuidv7();
+  const env = { tenant, subject, occurredAt: iso(atMs), correlationId: caseId };
+  const example = eventOf('uploader.informed', env, {}).data as { statementOfReasons: Record<string, unknown> };
+  return [
+    eventOf('case.opened', env, { caseId, platformAdId: adId, openedAt: iso(atMs - HOUR), noticeId: null, noticeSourceType: null, noticeReceivedAt: null, firstFlagAt: null, publishedAt: null, category: 'pimping' }),
+    eventOf('case.decided', env, { caseId, decisionId, decidedAt: iso(atMs) }),
+    eventOf('uploader.informed', env, { caseId, decisionId, informedAt: iso(atMs), statementOfReasons: { ...example.statementOfReasons, puid } }),
+  ];
+}
+
+interface SubmitReport {
+  submitted: number;
+  skipped: number;
+  previouslyRejected: number;
+  rejected: number;
+  failed: number;
+  batches: { platformId: string; puids: string[]; outcome: string; status: number | null; attempts: number; answer?: unknown }[];
+}
+
+describe('Transparency Database submission client against a loopback database', () => {
+  let fixture: SlaFixture;
+  let server: Server;
+  let url: string;
+  let admin: string;
+  const accepted = new Map<string, number>();
+  const requests: string[][] = [];
+  let stalled = false;
+  const puids = { a1: `a1-${uuidv7()}`, bad: `bad-${uuidv7()}`, b1: `b1-${uuidv7()}`, b2: `b2-${uuidv7()}` };
+
+  beforeAll(async () => {
+    fixture = await startSlaFixture({ AUDIT_TDB_TIMEOUT_MS: '400', AUDIT_TDB_BACKOFF_MS: '20', AUDIT_TDB_RETRIES: '3' });
+    admin = fixture.key({ role: 'admin', platformId: null });
+    // The fake database: all-or-nothing batches; refuses any batch holding the bad statement,
+    // stalls (no answer) on the first request for platform b, accepts everything else.
+    server = createServer((request, response) => {
+      let raw = '';
+      request.on('data', (chunk) => (raw += chunk));
+      request.on('end', () => {
+        const statements = (JSON.parse(raw) as { statements: { puid: string }[] }).statements;
+        const batch = statements.map((s) => s.puid);
+        requests.push(batch);
+        const bad = batch.indexOf(puids.bad);
+        if (bad >= 0) {
+          response.writeHead(422, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ message: 'The given data was invalid.', errors: { [`statements.${bad}.decision_facts`]: ['The decision facts field is required.'] } }));
+          return;
+        }
+        if (batch.includes(puids.b1) && !stalled) {
+          stalled = true;
+          return; // never answered: the client's timeout ends it, and nothing is stored
+        }
+        for (const puid of batch) accepted.set(puid, (accepted.get(puid) ?? 0) + 1);
+        response.writeHead(201, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ statements }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/statements`;
+
+    const a = `${fixture.tenantPrefix}-a`;
+    const b = `${fixture.tenantPrefix}-b`;
+    const t = Date.now() - 10 * HOUR;
+    await fixture.append([
+      ...informedCase(a, '1', t, puids.a1),
+      ...informedCase(a, '2', t + 1000, puids.bad),
+      ...informedCase(b, '3', t + 2000, puids.b1),
+      ...informedCase(b, '4', t + 3000, puids.b2),
+    ]);
+    await waitFor(
+      async () => ((await fixture.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.statements_of_reasons'))[0].n >= 4 ? true : undefined),
+      20000,
+      'four statements of reasons projected',
+    );
+  });
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    server?.close();
+    await fixture?.close();
+  });
+
+  it('is for admins only and checks the target URL', async () => {
+    const officer = fixture.key({ role: 'officer', platformId: null });
+    expect((await fixture.call('POST', '/admin/exports/statements-of-reasons/submit', officer, { url })).status).toBe(403);
+    const bad = await fixture.call<{ errors: { field: string }[] }>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url: 'ftp://x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('url');
+  });
+
+  it('sends each statement until accepted exactly once, records refusals with the answer, and a re-run sends nothing', async () => {
+    const first = await fixture.call<SubmitReport>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ submitted: 3, skipped: 0, rejected: 1, failed: 0, previouslyRejected: 0 });
+    const refused = first.body.batches.find((batch) => batch.outcome === 'rejected');
+    expect(refused).toMatchObject({ puids: [puids.bad], status: 422, answer: { errors: { 'statements.1.decision_facts': ['The decision facts field is required.'] } } });
+    // The timed-out batch went again after a backoff.
+    expect(first.body.batches.find((batch) => batch.puids.includes(puids.b1))).toMatchObject({ outcome: 'accepted', attempts: 2 });
+    expect(Object.fromEntries(accepted)).toEqual({ [puids.a1]: 1, [puids.b1]: 1, [puids.b2]: 1 });
+
+    const stored = await fixture.query<{ puid: string; outcome: string }>('SELECT puid, outcome FROM audit.tdb_submissions ORDER BY puid');
+    expect(Object.fromEntries(stored.map((row) => [row.puid, row.outcome]))).toEqual({ [puids.a1]: 'accepted', [puids.bad]: 'rejected', [puids.b1]: 'accepted', [puids.b2]: 'accepted' });
+    const history = await fixture.query<{ outcome: string; http_status: number; answer: unknown }>("SELECT outcome, http_status, answer FROM audit.tdb_submission_batches WHERE outcome = 'rejected'");
+    expect(history).toEqual([{ outcome: 'rejected', http_status: 422, answer: expect.objectContaining({ message: 'The given data was invalid.' }) }]);
+
+    const sent = requests.length;
+    const again = await fixture.call<SubmitReport>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url });
+    expect(again.body).toMatchObject({ submitted: 0, skipped: 3, previouslyRejected: 1, rejected: 0, failed: 0, batches: [] });
+    expect(requests.length).toBe(sent);
+    expect(Object.fromEntries(accepted)).toEqual({ [puids.a1]: 1, [puids.b1]: 1, [puids.b2]: 1 });
+  });
+
+  it('counts an unreachable database as failed, to be sent by the next run', async () => {
+    await fixture.append(informedCase(`${fixture.tenantPrefix}-c`, '5', Date.now() - HOUR, `c1-${uuidv7()}`));
+    await waitFor(async () => ((await fixture.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.statements_of_reasons'))[0].n >= 5 ? true : undefined), 20000, 'fifth statement');
+    const down = await fixture.call<SubmitReport>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url: 'http://127.0.0.1:1/api/v1/statements' });
+    expect(down.body).toMatchObject({ submitted: 0, skipped: 3, failed: 1, rejected: 0 });
+    expect(down.body.batches[0]).toMatchObject({ outcome: 'failed', attempts: 4 });
+    const up = await fixture.call<SubmitReport>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url });
+    expect(up.body).toMatchObject({ submitted: 1, skipped: 3, failed: 0 });
+  });
+});

@@ -1,0 +1,144 @@
+// `vigie audit …` commands that read the audit service's API: compliance reports, a case's
+// timeline, statements-of-reasons export and submission to a Transparency Database.
+//
+//   npm run vigie -- audit report sla [--from --to --platform --category --source] [--csv]
+//   npm run vigie -- audit report transparency [--from --to --platform] [--csv]
+//   npm run vigie -- audit timeline <caseId> [--csv]
+//   npm run vigie -- audit export-statements [--from --to --platform] [--out <dir>]
+//   npm run vigie -- audit submit-statements --url <url> [--from --to --platform] [--retry-rejected]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireOption, UsageError, type ParsedArguments } from './cli-arguments';
+
+export const AUDIT_REPORT_HELP = `
+Audit reports and exports (audit API):
+  audit report sla [--from <d>] [--to <d>]         SLA compliance: states, times to response/removal, breaches
+        [--platform <id>] [--category <c>] [--source <s>] [--csv]
+  audit report transparency [--from --to --platform] [--csv]   DSA Art. 15/24 figures
+  audit timeline <caseId> [--csv]                  a case's facts, deadlines, SLA states and chain status
+  audit export-statements [--from --to --platform] [--out <dir>]   statements of reasons as Transparency
+                                                   Database batches (one JSON file per batch with --out)
+  audit submit-statements --url <url> [--from --to --platform] [--retry-rejected]
+                                                   send them to a Transparency Database (admin), idempotent by puid
+`;
+
+const AUDIT_REPORT_ACTIONS = new Set(['report', 'timeline', 'export-statements', 'submit-statements']);
+
+export function isAuditReportCommand(action: string | undefined): boolean {
+  return action !== undefined && AUDIT_REPORT_ACTIONS.has(action);
+}
+
+/** An answer the service refused, with the exit code of the CLI's convention (1 refused, 69 unreachable, 77 credentials). */
+export class AuditApiError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+async function call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<string> {
+  const base = (process.env.VIGIE_AUDIT_URL ?? 'http://127.0.0.1:3004').replace(/\/$/, '');
+  const key = process.env.VIGIE_API_KEY;
+  if (!key) throw new AuditApiError('VIGIE_API_KEY is not set: export an officer, regulator or admin API key first', 77);
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, accept, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (error) {
+    throw new AuditApiError(`cannot reach the audit service at ${base}: ${(error as Error).cause ?? (error as Error).message}`, 69);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let message = response.statusText;
+    let details = '';
+    try {
+      const answer = JSON.parse(text) as { message?: string; errors?: { field: string; reason: string }[] };
+      message = answer.message ?? message;
+      details = answer.errors?.map((e) => `\n  ${e.field}: ${e.reason}`).join('') ?? '';
+    } catch {
+      // not JSON: the status line says enough
+    }
+    throw new AuditApiError(`${response.status}: ${message}${details}`, response.status === 401 || response.status === 403 ? 77 : 1);
+  }
+  return text;
+}
+
+function query(parsed: ParsedArguments, names: Record<string, string>): string {
+  const params = new URLSearchParams();
+  for (const [option, param] of Object.entries(names)) {
+    const value = parsed.options[option];
+    if (value === true) throw new UsageError(`--${option} needs a value`);
+    if (typeof value === 'string') params.set(param, value);
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+const PERIOD = { from: 'from', to: 'to', platform: 'platformId' };
+
+export async function runAuditReportCommand(parsed: ParsedArguments): Promise<string> {
+  if (parsed.options.help) return AUDIT_REPORT_HELP.trim();
+  const [, action, ...rest] = parsed.positional;
+  const csv = parsed.options.csv === true;
+  const accept = csv ? 'text/csv' : 'application/json';
+  const pretty = (text: string) => (csv ? text.trimEnd() : JSON.stringify(JSON.parse(text), null, 2));
+  switch (action) {
+    case 'report': {
+      if (rest[0] === 'sla') {
+        const text = await call('GET', `/reports/sla${query(parsed, { ...PERIOD, category: 'category', source: 'source', limit: 'limit' })}`, undefined, accept);
+        return pretty(text);
+      }
+      if (rest[0] === 'transparency') return pretty(await call('GET', `/reports/transparency${query(parsed, PERIOD)}`, undefined, accept));
+      throw new UsageError('expected audit report sla or audit report transparency');
+    }
+    case 'timeline': {
+      if (!rest[0]) throw new UsageError('audit timeline needs a <caseId>');
+      return pretty(await call('GET', `/cases/${encodeURIComponent(rest[0])}/timeline`, undefined, accept));
+    }
+    case 'export-statements': {
+      const exported = JSON.parse(await call('GET', `/exports/statements-of-reasons${query(parsed, PERIOD)}`)) as {
+        batches: unknown[];
+        exported: number;
+        rejected: { puid: string; problems: { field: string; reason: string }[] }[];
+      };
+      const out = parsed.options.out;
+      if (out === true) throw new UsageError('--out needs a directory');
+      if (typeof out !== 'string') return JSON.stringify(exported, null, 2);
+      mkdirSync(out, { recursive: true });
+      exported.batches.forEach((batch, index) => writeFileSync(join(out, `statements-${String(index + 1).padStart(4, '0')}.json`), `${JSON.stringify(batch, null, 2)}\n`));
+      writeFileSync(join(out, 'rejected.json'), `${JSON.stringify(exported.rejected, null, 2)}\n`);
+      return [
+        `${exported.exported} statements in ${exported.batches.length} batch file(s) under ${out}`,
+        `${exported.rejected.length} left out (reasons in ${join(out, 'rejected.json')})`,
+        ...exported.rejected.slice(0, 20).map((r) => `  ${r.puid}: ${r.problems.map((p) => `${p.field} ${p.reason}`).join('; ')}`),
+      ].join('\n');
+    }
+    case 'submit-statements': {
+      const body: Record<string, unknown> = { url: requireOption(parsed, 'url') };
+      for (const [option, field] of Object.entries(PERIOD)) if (typeof parsed.options[option] === 'string') body[field] = parsed.options[option];
+      if (parsed.options['retry-rejected'] === true) body.retryRejected = true;
+      const report = JSON.parse(await call('POST', '/admin/exports/statements-of-reasons/submit', body)) as {
+        submitted: number;
+        skipped: number;
+        previouslyRejected: number;
+        rejected: number;
+        failed: number;
+        batches: { platformId: string; puids: string[]; outcome: string; status: number | null; answer?: unknown }[];
+      };
+      if (parsed.options.json === true) return JSON.stringify(report, null, 2);
+      return [
+        `submitted ${report.submitted}, skipped (already accepted) ${report.skipped}, previously rejected ${report.previouslyRejected}, rejected ${report.rejected}, failed ${report.failed}`,
+        ...report.batches
+          .filter((batch) => batch.outcome !== 'accepted')
+          .map((batch) => `  ${batch.outcome.toUpperCase()} ${batch.platformId} [${batch.puids.join(', ')}] ${batch.status ?? '-'} ${JSON.stringify(batch.answer ?? null).slice(0, 300)}`),
+      ].join('\n');
+    }
+    default:
+      throw new UsageError(`unknown audit command "${action}"`);
+  }
+}
