@@ -18,7 +18,7 @@ function processesInGroup(pgid: number): string[] {
 }
 
 describe('npm start', () => {
-  it('brings the four services to /ready and stops them all on Ctrl-C', async () => {
+  it('brings the four services and the console to /ready and stops them all on Ctrl-C', async () => {
     const child = spawn(process.execPath, ['tools/scripts/launch.mjs', 'start', '--no-demo'], {
       cwd: workspaceRoot,
       detached: true, // its own process group, like a terminal's foreground job
@@ -28,6 +28,7 @@ describe('npm start', () => {
         SCORING_PORT: String(ports[1]),
         NOTICE_AND_TAKEDOWN_PORT: String(ports[2]),
         AUDIT_PORT: String(ports[3]),
+        CONSOLE_PORT: String(ports[3] + 2000),
         LOG_LEVEL: 'warn',
         KAFKA_CONSUMER_START: 'latest',
         KAFKA_CONSUMER_GROUP_PREFIX: `start-it-${ports[0]}`,
@@ -45,7 +46,7 @@ describe('npm start', () => {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    for (const port of ports) {
+    for (const port of [...ports, ports[3] + 2000]) {
       const ready = await fetch(`http://127.0.0.1:${port}/ready`);
       expect(ready.status).toBe(200);
     }
@@ -72,6 +73,7 @@ describe('npm start', () => {
         SCORING_PORT: String(demoPorts[1]),
         NOTICE_AND_TAKEDOWN_PORT: String(demoPorts[2]),
         AUDIT_PORT: String(demoPorts[3]),
+        CONSOLE_PORT: String(demoPorts[3] + 2000),
         LOG_LEVEL: 'warn',
         KAFKA_CONSUMER_START: 'latest',
         KAFKA_CONSUMER_GROUP_PREFIX: `demo-it-${demoPorts[0]}`,

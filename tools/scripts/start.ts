@@ -130,7 +130,8 @@ async function main(): Promise<number> {
       const checks = Object.entries(report.checks)
         .map(([name, check]) => `${name} ${check.ok ? 'ok' : 'DOWN'} (${check.latencyMs} ms)`)
         .join(', ');
-      console.log(`  ${service.spec.name.padEnd(20)} ${url}  docs ${url}/docs  ready: ${checks}`);
+      const docs = service.spec.name === 'console' ? `${url}/console/` : `docs ${url}/docs`;
+      console.log(`  ${service.spec.name.padEnd(20)} ${url}  ${docs}  ready: ${checks}`);
     });
     console.log(`\nCompliance console: ${urlOf('console')}/console/ (sign in with an API key)`);
     const ingestUrl = `http://127.0.0.1:${specs[0].port}`;

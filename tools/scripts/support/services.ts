@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-/** The four Vigie services as `npm start` runs them: one process each. */
+/** The four Vigie services and the console as `npm start` runs them: one process each. */
 export interface ServiceProcessSpec {
   name: string;
   port: number;
@@ -18,6 +18,8 @@ export const SERVICES: readonly ServiceProcessSpec[] = [
     main: 'apps/notice-and-takedown/src/main.ts',
   },
   { name: 'audit', port: 3004, portVariable: 'AUDIT_PORT', main: 'apps/audit/src/main.ts' },
+  // Last: it only proxies the browser's calls to the services above.
+  { name: 'console', port: 3000, portVariable: 'CONSOLE_PORT', main: 'apps/console/src/main.ts' },
 ];
 
 /**
