@@ -6,6 +6,7 @@
 //   npm run vigie -- audit timeline <caseId> [--csv]
 //   npm run vigie -- audit export-statements [--from --to --platform] [--out <dir>]
 //   npm run vigie -- audit submit-statements --url <url> [--from --to --platform] [--retry-rejected]
+//   npm run vigie -- audit evidence <caseId> --out <file>
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireOption, UsageError, type ParsedArguments } from './cli-arguments';
@@ -20,9 +21,11 @@ Audit reports and exports (audit API):
                                                    Database batches (one JSON file per batch with --out)
   audit submit-statements --url <url> [--from --to --platform] [--retry-rejected]
                                                    send them to a Transparency Database (admin), idempotent by puid
+  audit evidence <caseId> --out <file>             a case's evidence bundle (records, chain, signed checkpoint,
+                                                   Merkle proof); check it offline with audit verify-bundle
 `;
 
-const AUDIT_REPORT_ACTIONS = new Set(['report', 'timeline', 'export-statements', 'submit-statements']);
+const AUDIT_REPORT_ACTIONS = new Set(['report', 'timeline', 'export-statements', 'submit-statements', 'evidence']);
 
 export function isAuditReportCommand(action: string | undefined): boolean {
   return action !== undefined && AUDIT_REPORT_ACTIONS.has(action);
@@ -95,6 +98,13 @@ export async function runAuditReportCommand(parsed: ParsedArguments): Promise<st
       }
       if (rest[0] === 'transparency') return pretty(await call('GET', `/reports/transparency${query(parsed, PERIOD)}`, undefined, accept));
       throw new UsageError('expected audit report sla or audit report transparency');
+    }
+    case 'evidence': {
+      if (!rest[0]) throw new UsageError('audit evidence needs a <caseId>');
+      const out = requireOption(parsed, 'out');
+      const bundle = await call('GET', `/cases/${encodeURIComponent(rest[0])}/evidence`);
+      writeFileSync(out, `${JSON.stringify(JSON.parse(bundle), null, 2)}\n`);
+      return `evidence bundle of case ${rest[0]} written to ${out}; verify it offline with: vigie audit verify-bundle ${out} --public-key <pem>`;
     }
     case 'timeline': {
       if (!rest[0]) throw new UsageError('audit timeline needs a <caseId>');

@@ -10,6 +10,7 @@
 import { AUDIT_LOG_HELP, isAuditLogCommand, runAuditLogCommand } from './audit-log-commands';
 import { AUDIT_REPORT_HELP, AuditApiError, isAuditReportCommand, runAuditReportCommand } from './audit-report-commands';
 import { parseArguments, requireOption, UsageError, type ParsedArguments } from './cli-arguments';
+import { HASH_LIST_HELP, HashListApiError, runHashListCommand } from './hash-list-commands';
 
 const help = `usage: vigie <command> [options]
 
@@ -27,13 +28,14 @@ People and organisations (keys for notice-and-takedown):
               --label <l> [--platform <id>]         trusted-flagger, authority, regulator, admin;
                                                    --platform binds a moderator or officer to one platform
   keys revoke <keyId>                              revoke a key
-${AUDIT_LOG_HELP}${AUDIT_REPORT_HELP}
+${HASH_LIST_HELP}${AUDIT_LOG_HELP}${AUDIT_REPORT_HELP}
 Options:
   --json          print the raw JSON answer
   --help          this help
 
 Environment:
   VIGIE_INGEST_URL   ingest base URL (default http://127.0.0.1:3001)
+  VIGIE_SCORING_URL  scoring base URL (default http://127.0.0.1:3002), for hash lists
   VIGIE_AUDIT_URL    audit base URL (default http://127.0.0.1:3004)
   VIGIE_API_KEY      an admin API key (e.g. the value of INGEST_ADMIN_API_KEY); audit reports also
                      take an officer or regulator key
@@ -93,6 +95,7 @@ async function run(parsed: ParsedArguments): Promise<string> {
     if (!value) throw new UsageError(`${what} is required`);
     return encodeURIComponent(value);
   };
+  if (area === 'hash-lists') return runHashListCommand(parsed);
   if (area === 'audit' && isAuditLogCommand(action)) return runAuditLogCommand(parsed);
   if (area === 'audit' && isAuditReportCommand(action)) return runAuditReportCommand(parsed);
   if (area === 'keys') return runKeys(parsed, action, rest, print, id);
@@ -201,7 +204,7 @@ async function main(): Promise<number> {
       process.stderr.write(`vigie: ${error.message}\n\n${help}`);
       return 64;
     }
-    if (error instanceof ServiceError || error instanceof AuditApiError) {
+    if (error instanceof ServiceError || error instanceof AuditApiError || error instanceof HashListApiError) {
       process.stderr.write(`vigie: ${error.message}\n`);
       return error.exitCode;
     }

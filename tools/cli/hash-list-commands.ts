@@ -1,0 +1,96 @@
+// `vigie hash-lists …`: known-image PDQ hash lists for scoring (admin key).
+//
+//   npm run vigie -- hash-lists import <file> --list-id <id> --source <who> --version <v>
+//   npm run vigie -- hash-lists list
+import { readFileSync } from 'node:fs';
+import { requireOption, UsageError, type ParsedArguments } from './cli-arguments';
+
+export const HASH_LIST_HELP = `
+Known-image hash lists (scoring admin API):
+  hash-lists import <file> --list-id <id> --source <who> --version <v>
+                                                   import PDQ hashes: one per line, "<64 hex>[,<quality 0-100>]";
+                                                   sent in requests of 100,000 with progress
+  hash-lists list                                  imported lists
+`;
+
+const PER_REQUEST = 100_000;
+const PDQ = /^[0-9a-fA-F]{64}$/;
+
+export interface HashLine {
+  pdq: string;
+  quality?: number;
+}
+
+/** Parses a hash file; every bad line is named, none is silently dropped. */
+export function parseHashFile(text: string): { hashes: HashLine[]; errors: string[] } {
+  const hashes: HashLine[] = [];
+  const errors: string[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const [pdq, quality, extra] = line.split(',').map((part) => part.trim());
+    if (!pdq || !PDQ.test(pdq) || extra !== undefined) {
+      errors.push(`line ${index + 1}: expected "<64 hex characters>[,<quality>]"`);
+      return;
+    }
+    if (quality === undefined || quality === '') return void hashes.push({ pdq: pdq.toLowerCase() });
+    const value = Number(quality);
+    if (!Number.isInteger(value) || value < 0 || value > 100) {
+      errors.push(`line ${index + 1}: quality must be an integer from 0 to 100`);
+      return;
+    }
+    hashes.push({ pdq: pdq.toLowerCase(), quality: value });
+  });
+  return { hashes, errors };
+}
+
+export class HashListApiError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const base = (process.env.VIGIE_SCORING_URL ?? 'http://127.0.0.1:3002').replace(/\/$/, '');
+  const key = process.env.VIGIE_API_KEY;
+  if (!key) throw new HashListApiError('VIGIE_API_KEY is not set: export an admin API key first', 77);
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (error) {
+    throw new HashListApiError(`cannot reach scoring at ${base}: ${(error as Error).cause ?? (error as Error).message}`, 69);
+  }
+  const answer = (await response.json().catch(() => ({}))) as { message?: string };
+  if (!response.ok) {
+    throw new HashListApiError(`${response.status}: ${answer.message ?? response.statusText}`, response.status === 401 || response.status === 403 ? 77 : 1);
+  }
+  return answer;
+}
+
+export async function runHashListCommand(parsed: ParsedArguments): Promise<string> {
+  const [, action, file] = parsed.positional;
+  if (parsed.options.help) return HASH_LIST_HELP.trim();
+  if (action === 'list') return JSON.stringify(await call('GET', '/admin/hash-lists'), null, 2);
+  if (action !== 'import') throw new UsageError('expected hash-lists import or hash-lists list');
+  if (!file) throw new UsageError('hash-lists import needs a <file>');
+  const meta = { listId: requireOption(parsed, 'list-id'), source: requireOption(parsed, 'source'), version: requireOption(parsed, 'version') };
+  const { hashes, errors } = parseHashFile(readFileSync(file, 'utf8'));
+  if (errors.length > 0) throw new UsageError(`${file} has ${errors.length} bad line(s):\n  ${errors.slice(0, 20).join('\n  ')}`);
+  if (hashes.length === 0) throw new UsageError(`${file} holds no hashes`);
+  for (let start = 0; start < hashes.length; start += PER_REQUEST) {
+    await call('POST', '/admin/hash-lists', { ...meta, hashes: hashes.slice(start, start + PER_REQUEST) });
+    const done = Math.min(hashes.length, start + PER_REQUEST);
+    const width = 30;
+    const filled = Math.round((done / hashes.length) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${hashes.length} hashes`);
+  }
+  process.stderr.write('\n');
+  return `imported ${hashes.length} hashes into list ${meta.listId} (version ${meta.version})`;
+}
