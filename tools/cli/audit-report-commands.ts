@@ -9,6 +9,7 @@
 //   npm run vigie -- audit evidence <caseId> --out <file>
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AUDIT, callService } from './api-client';
 import { requireOption, UsageError, type ParsedArguments } from './cli-arguments';
 
 export const AUDIT_REPORT_HELP = `
@@ -31,45 +32,7 @@ export function isAuditReportCommand(action: string | undefined): boolean {
   return action !== undefined && AUDIT_REPORT_ACTIONS.has(action);
 }
 
-/** An answer the service refused, with the exit code of the CLI's convention (1 refused, 69 unreachable, 77 credentials). */
-export class AuditApiError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-async function call(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<string> {
-  const base = (process.env.VIGIE_AUDIT_URL ?? 'http://127.0.0.1:3004').replace(/\/$/, '');
-  const key = process.env.VIGIE_API_KEY;
-  if (!key) throw new AuditApiError('VIGIE_API_KEY is not set: export an officer, regulator or admin API key first', 77);
-  let response: Response;
-  try {
-    response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, accept, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-  } catch (error) {
-    throw new AuditApiError(`cannot reach the audit service at ${base}: ${(error as Error).cause ?? (error as Error).message}`, 69);
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    let message = response.statusText;
-    let details = '';
-    try {
-      const answer = JSON.parse(text) as { message?: string; errors?: { field: string; reason: string }[] };
-      message = answer.message ?? message;
-      details = answer.errors?.map((e) => `\n  ${e.field}: ${e.reason}`).join('') ?? '';
-    } catch {
-      // not JSON: the status line says enough
-    }
-    throw new AuditApiError(`${response.status}: ${message}${details}`, response.status === 401 || response.status === 403 ? 77 : 1);
-  }
-  return text;
-}
+const call = (method: string, path: string, body?: unknown, accept = 'application/json') => callService(AUDIT, method, path, { body, accept });
 
 function query(parsed: ParsedArguments, names: Record<string, string>): string {
   const params = new URLSearchParams();

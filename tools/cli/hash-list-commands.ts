@@ -3,6 +3,7 @@
 //   npm run vigie -- hash-lists import <file> --list-id <id> --source <who> --version <v>
 //   npm run vigie -- hash-lists list
 import { readFileSync } from 'node:fs';
+import { callServiceJson, SCORING } from './api-client';
 import { requireOption, UsageError, type ParsedArguments } from './cli-arguments';
 
 export const HASH_LIST_HELP = `
@@ -44,35 +45,7 @@ export function parseHashFile(text: string): { hashes: HashLine[]; errors: strin
   return { hashes, errors };
 }
 
-export class HashListApiError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-  const base = (process.env.VIGIE_SCORING_URL ?? 'http://127.0.0.1:3002').replace(/\/$/, '');
-  const key = process.env.VIGIE_API_KEY;
-  if (!key) throw new HashListApiError('VIGIE_API_KEY is not set: export an admin API key first', 77);
-  let response: Response;
-  try {
-    response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-  } catch (error) {
-    throw new HashListApiError(`cannot reach scoring at ${base}: ${(error as Error).cause ?? (error as Error).message}`, 69);
-  }
-  const answer = (await response.json().catch(() => ({}))) as { message?: string };
-  if (!response.ok) {
-    throw new HashListApiError(`${response.status}: ${answer.message ?? response.statusText}`, response.status === 401 || response.status === 403 ? 77 : 1);
-  }
-  return answer;
-}
+const call = (method: string, path: string, body?: unknown) => callServiceJson(SCORING, method, path, body);
 
 export async function runHashListCommand(parsed: ParsedArguments): Promise<string> {
   const [, action, file] = parsed.positional;

@@ -8,9 +8,10 @@
 // Exit codes: 0 done, 1 refused by the service (the message says why), 64 usage error,
 // 69 service unreachable, 77 missing or rejected credentials.
 import { AUDIT_LOG_HELP, isAuditLogCommand, runAuditLogCommand } from './audit-log-commands';
-import { AUDIT_REPORT_HELP, AuditApiError, isAuditReportCommand, runAuditReportCommand } from './audit-report-commands';
+import { AUDIT_REPORT_HELP, isAuditReportCommand, runAuditReportCommand } from './audit-report-commands';
 import { parseArguments, requireOption, UsageError, type ParsedArguments } from './cli-arguments';
-import { HASH_LIST_HELP, HashListApiError, runHashListCommand } from './hash-list-commands';
+import { CliApiError, callServiceJson, INGEST } from './api-client';
+import { HASH_LIST_HELP, runHashListCommand } from './hash-list-commands';
 
 const help = `usage: vigie <command> [options]
 
@@ -42,37 +43,7 @@ Environment:
   DATABASE_URL       the database audit verify reads
 `;
 
-class ServiceError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
-
-async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-  const base = (process.env.VIGIE_INGEST_URL ?? 'http://127.0.0.1:3001').replace(/\/$/, '');
-  const key = process.env.VIGIE_API_KEY;
-  if (!key) throw new ServiceError('VIGIE_API_KEY is not set: export an admin API key first', 77);
-  let response: Response;
-  try {
-    response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-  } catch (error) {
-    throw new ServiceError(`cannot reach ingest at ${base}: ${(error as Error).cause ?? (error as Error).message}`, 69);
-  }
-  if (response.status === 204) return undefined;
-  const answer = (await response.json().catch(() => ({}))) as { message?: string; errors?: { field: string; reason: string }[] };
-  if (!response.ok) {
-    const details = answer.errors?.map((e) => `\n  ${e.field}: ${e.reason}`).join('') ?? '';
-    throw new ServiceError(`${response.status}: ${answer.message ?? response.statusText}${details}`, response.status === 401 || response.status === 403 ? 77 : 1);
-  }
-  return answer;
-}
+const call = (method: string, path: string, body?: unknown) => callServiceJson(INGEST, method, path, body);
 
 interface PlatformView {
   id: string;
@@ -204,7 +175,7 @@ async function main(): Promise<number> {
       process.stderr.write(`vigie: ${error.message}\n\n${help}`);
       return 64;
     }
-    if (error instanceof ServiceError || error instanceof AuditApiError || error instanceof HashListApiError) {
+    if (error instanceof CliApiError) {
       process.stderr.write(`vigie: ${error.message}\n`);
       return error.exitCode;
     }
