@@ -2,10 +2,25 @@
 // Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops everything.
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 
 const workspaceRoot = join(__dirname, '..', '..');
-const ports = [0, 1, 2, 3].map((i) => 41000 + Math.floor(Math.random() * 1000) * 4 + i);
+/** Five ports the OS says are free now (services, then the console): guessed ones can collide with anything on the machine. */
+async function freePorts(): Promise<number[]> {
+  const servers = await Promise.all(
+    [0, 1, 2, 3, 4].map(
+      () =>
+        new Promise<Server>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const taken = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return taken;
+}
 
 function processesInGroup(pgid: number): string[] {
   try {
@@ -19,6 +34,7 @@ function processesInGroup(pgid: number): string[] {
 
 describe('npm start', () => {
   it('brings the four services and the console to /ready and stops them all on Ctrl-C', async () => {
+    const ports = await freePorts();
     const child = spawn(process.execPath, ['tools/scripts/launch.mjs', 'start', '--no-demo'], {
       cwd: workspaceRoot,
       detached: true, // its own process group, like a terminal's foreground job
@@ -28,7 +44,7 @@ describe('npm start', () => {
         SCORING_PORT: String(ports[1]),
         NOTICE_AND_TAKEDOWN_PORT: String(ports[2]),
         AUDIT_PORT: String(ports[3]),
-        CONSOLE_PORT: String(ports[3] + 2000),
+        CONSOLE_PORT: String(ports[4]),
         LOG_LEVEL: 'warn',
         KAFKA_CONSUMER_START: 'latest',
         KAFKA_CONSUMER_GROUP_PREFIX: `start-it-${ports[0]}`,
@@ -46,7 +62,7 @@ describe('npm start', () => {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    for (const port of [...ports, ports[3] + 2000]) {
+    for (const port of ports) {
       const ready = await fetch(`http://127.0.0.1:${port}/ready`);
       expect(ready.status).toBe(200);
     }
@@ -63,7 +79,7 @@ describe('npm start', () => {
   }, 200000);
 
   it('runs the demo scenario end to end: ads flow, cases are decided, commands are executed, the audit reports the SLA', async () => {
-    const demoPorts = ports.map((port) => port + 4000);
+    const demoPorts = await freePorts();
     const child = spawn(process.execPath, ['tools/scripts/launch.mjs', 'start'], {
       cwd: workspaceRoot,
       detached: true,
@@ -73,7 +89,7 @@ describe('npm start', () => {
         SCORING_PORT: String(demoPorts[1]),
         NOTICE_AND_TAKEDOWN_PORT: String(demoPorts[2]),
         AUDIT_PORT: String(demoPorts[3]),
-        CONSOLE_PORT: String(demoPorts[3] + 2000),
+        CONSOLE_PORT: String(demoPorts[4]),
         LOG_LEVEL: 'warn',
         KAFKA_CONSUMER_START: 'latest',
         KAFKA_CONSUMER_GROUP_PREFIX: `demo-it-${demoPorts[0]}`,
