@@ -1,5 +1,6 @@
 // The vigie CLI against a real ingest service (real Kafka and PostgreSQL).
 import { bootstrapService, type RunningService } from '@vigie/service-kit';
+import { freePort } from '@vigie/testing';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -26,7 +27,7 @@ describe('vigie CLI', () => {
     service = await bootstrapService(ingestService, {
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
       DATABASE_URL: url.toString(),
-      INGEST_PORT: String(30000 + Math.floor(Math.random() * 10000)),
+      INGEST_PORT: String(await freePort()),
       INGEST_ADMIN_API_KEY: adminKey,
       VIGIE_SECRETS_KEY: 'ab'.repeat(32),
       LOG_LEVEL: 'warn',

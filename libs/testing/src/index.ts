@@ -5,3 +5,4 @@ export {
   type VigieInfrastructure,
 } from './start-vigie-infrastructure';
 export { isDockerEngineAvailable } from './docker-engine';
+export { freePort } from './lib/free-port';

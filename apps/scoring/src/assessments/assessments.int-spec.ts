@@ -4,6 +4,7 @@
 import { createEvent, encodeEvent, EVENT_DEFINITIONS, subjectFor, Topics, type AnyEvent, type EventData, type EventOf } from '@vigie/contracts';
 import { createKafkaClient, KafkaEventPublisher } from '@vigie/messaging';
 import { bootstrapService, type RunningService } from '@vigie/service-kit';
+import { freePort } from '@vigie/testing';
 import type { KafkaMessage } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -91,11 +92,11 @@ describe('scoring service (real Kafka and PostgreSQL)', () => {
     const url = new URL(process.env.DATABASE_URL ?? '');
     url.pathname = `/${database}`;
     const common = { KAFKA_BROKERS: process.env.KAFKA_BROKERS, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', KAFKA_CONSUMER_GROUP_PREFIX: `it-${suffix}` };
-    ingest = await startIngest({ ...common, INGEST_PORT: String(31000 + Math.floor(Math.random() * 2000)), INGEST_ADMIN_API_KEY: adminKey, KAFKA_CONSUMER_START: 'latest' });
+    ingest = await startIngest({ ...common, INGEST_PORT: String(await freePort()), INGEST_ADMIN_API_KEY: adminKey, KAFKA_CONSUMER_START: 'latest' });
     // Topics are shared with the other spec files: start from now, not from their history.
     scoring = await bootstrapService(scoringService, {
       ...common,
-      SCORING_PORT: String(33000 + Math.floor(Math.random() * 2000)),
+      SCORING_PORT: String(await freePort()),
       VIGIE_AUTH_URL: ingest.url,
       KAFKA_CONSUMER_START: 'latest',
     });

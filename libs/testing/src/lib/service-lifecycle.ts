@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from './free-port';
 
 /**
  * Shared integration spec for a Vigie service: from an empty database it migrates, serves
@@ -17,14 +18,14 @@ export function describeServiceLifecycle(definition: ServiceDefinition, mainFile
     const databaseName = `vigie_${definition.schema}_${randomBytes(4).toString('hex')}`;
     const adminUrl = process.env.DATABASE_URL ?? '';
     const databaseUrl = withDatabase(adminUrl, databaseName);
-    const baseEnv = () => ({
+    const baseEnv = async () => ({
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'warn',
       // Shared topics carry other spec files' events; this spec needs none of them.
       KAFKA_CONSUMER_START: 'latest',
       KAFKA_CONSUMER_GROUP_PREFIX: `it-${randomBytes(3).toString('hex')}`,
-      [portVariable]: String(20000 + Math.floor(Math.random() * 20000)),
+      [portVariable]: String(await freePort()),
     });
 
     beforeAll(async () => {
@@ -36,7 +37,7 @@ export function describeServiceLifecycle(definition: ServiceDefinition, mainFile
     });
 
     it('migrates an empty database and serves its operations endpoints', async () => {
-      const service = await bootstrapService(definition, baseEnv());
+      const service = await bootstrapService(definition, await baseEnv());
       try {
         const migrations = await service.infrastructure.dataSource.query(
           `SELECT name FROM "${definition.schema}".migrations ORDER BY id`,
@@ -70,7 +71,7 @@ export function describeServiceLifecycle(definition: ServiceDefinition, mainFile
         await service.close();
       }
 
-      const again = await bootstrapService(definition, baseEnv());
+      const again = await bootstrapService(definition, await baseEnv());
       try {
         const [{ count }] = await again.infrastructure.dataSource.query(
           `SELECT count(*)::int AS count FROM "${definition.schema}".migrations`,
@@ -82,7 +83,7 @@ export function describeServiceLifecycle(definition: ServiceDefinition, mainFile
     });
 
     it('runs as its own process and exits cleanly on SIGTERM', async () => {
-      const env = baseEnv();
+      const env = await baseEnv();
       const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', mainFile], {
         cwd: workspaceRoot,
         env: { ...process.env, ...env, TS_NODE_PROJECT: join(workspaceRoot, 'tsconfig.json') },
