@@ -5,6 +5,7 @@ export { EnvReader } from './lib/config/env-reader';
 export type { LogLevel, ServiceConfig } from './lib/config/service-config';
 export { createServiceDataSource, migrateServiceSchema } from './lib/database/service-data-source';
 export type { ServiceDataSourceOptions } from './lib/database/service-data-source';
+export { updateReturning } from './lib/database/update-returning';
 export { ReadinessService } from './lib/health/readiness.service';
 export { installStrictJsonParser, requestError } from './lib/http/strict-json-parser';
 export {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { uuidv7 } from '@vigie/contracts';
-import { SERVICE_SETTINGS } from '@vigie/service-kit';
+import { SERVICE_SETTINGS, updateReturning } from '@vigie/service-kit';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { IngestSettings } from '../../ingest.settings';
@@ -97,13 +97,12 @@ export class PlatformRegistry {
     const notFound = () =>
       new PlatformException(PlatformExceptionCode.API_KEY_NOT_FOUND, `no active key "${keyId}" for platform "${platformId}"`);
     if (!isUuid.test(keyId)) throw notFound();
-    const revoked = await this.dataSource.query(
+    const rows = await updateReturning(
+      this.dataSource,
       `UPDATE ingest.api_keys SET revoked_at = clock_timestamp()
         WHERE id = $1 AND platform_id = $2 AND revoked_at IS NULL RETURNING id`,
       [keyId, platformId],
     );
-    // UPDATE ... RETURNING comes back as [rows, count] from TypeORM's postgres driver.
-    const rows = Array.isArray(revoked[0]) ? revoked[0] : revoked;
     if (rows.length === 0) throw notFound();
     this.authenticator.forget();
   }
@@ -151,12 +150,12 @@ export class PlatformRegistry {
   async revokePrincipalKey(keyId: string): Promise<void> {
     const notFound = () => new PlatformException(PlatformExceptionCode.API_KEY_NOT_FOUND, `no active key "${keyId}"`);
     if (!isUuid.test(keyId)) throw notFound();
-    const revoked = await this.dataSource.query(
+    const rows = await updateReturning(
+      this.dataSource,
       `UPDATE ingest.api_keys SET revoked_at = clock_timestamp()
         WHERE id = $1 AND role <> 'platform' AND revoked_at IS NULL RETURNING id`,
       [keyId],
     );
-    const rows = Array.isArray(revoked[0]) ? revoked[0] : revoked;
     if (rows.length === 0) throw notFound();
     this.authenticator.forget();
   }

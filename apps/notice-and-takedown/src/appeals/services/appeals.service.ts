@@ -7,7 +7,6 @@ import { DataSource } from 'typeorm';
 import { assertCaseVisible, UUID } from '../../cases/services/case-access';
 import { caseEvent, iso } from '../../cases/services/case-events';
 import { CaseLedger } from '../../cases/services/case-ledger.service';
-import { returnedRows } from '../../cases/services/case-row';
 import { CaseException, CaseExceptionCode } from '../../cases/exceptions/case.exception';
 import { DecisionService } from '../../review/services/decision.service';
 import { moderatorId } from '../../review/services/review-queue.service';
@@ -146,11 +145,9 @@ export class AppealsService {
       const wasTakedown = TAKEDOWN.has(appeal.action);
       const newAction: DecisionAction | null =
         body.outcome === 'upheld' ? null : body.outcome === 'modified' ? (body.newAction as DecisionAction) : wasTakedown ? 'no-action' : 'remove';
-      returnedRows(
-        await manager.query(
-          `UPDATE notice_and_takedown.appeals SET decided_at = $2, decided_by = $3, outcome = $4, new_action = $5, explanation = $6 WHERE id = $1`,
-          [appealId, now, me, body.outcome, newAction, body.explanation],
-        ),
+      await manager.query(
+        `UPDATE notice_and_takedown.appeals SET decided_at = $2, decided_by = $3, outcome = $4, new_action = $5, explanation = $6 WHERE id = $1`,
+        [appealId, now, me, body.outcome, newAction, body.explanation],
       );
       const decidedEvent = caseEvent(
         'case.appeal-decided',

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { casePriority, strongerSource, type AbuseCategory, type NoticeSourceType } from '@vigie/case-rules';
 import { uuidv7, type AnyEvent, type EventData } from '@vigie/contracts';
-import { SERVICE_SETTINGS } from '@vigie/service-kit';
+import { SERVICE_SETTINGS, updateReturning } from '@vigie/service-kit';
 import { establishKnowledge, resolveTargets, type SlaPolicy } from '@vigie/sla';
 import type { EntityManager } from 'typeorm';
 import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settings';
@@ -205,7 +205,7 @@ export class CaseLedger {
             knowledgeMs: clockStartMs,
           })
         : null;
-    const [updated]: CaseRow[] = await manager.query(
+    const [updated]: CaseRow[] = await updateReturning(manager,
       `UPDATE notice_and_takedown.cases SET
          priority = $2, source_rank = $3, policy_version = $4,
          knowledge_at = $5, knowledge_basis = $6, provisional_from = $7,
@@ -224,7 +224,7 @@ export class CaseLedger {
         targets?.internalRemoval && clockStartMs !== null ? new Date(targets.internalRemoval.deadlineMs) : null,
         now,
       ],
-    ).then((result) => (Array.isArray(result[0]) ? result[0] : result));
+    );
     const events: AnyEvent[] = [];
     const current = updated as CaseRow;
     if (knowledge && !knowledge.provisional && (row.knowledge_at === null || knowledge.knowledgeAtMs < row.knowledge_at.getTime())) {

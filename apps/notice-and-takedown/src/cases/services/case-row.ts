@@ -59,9 +59,3 @@ export interface CaseNoticeRow {
 
 /** Most severe first: a case takes the most severe category any of its notices or flags gives. */
 export const CATEGORY_SEVERITY: AbuseCategory[] = ['minors', 'human-trafficking', 'pimping', 'other-illegal', 'sexual-services-terms', 'other-terms'];
-
-/** `UPDATE … RETURNING` comes back as `[rows, count]` from TypeORM's postgres driver. */
-export function returnedRows<T>(result: unknown): T[] {
-  const rows = result as unknown[];
-  return (Array.isArray(rows[0]) ? rows[0] : rows) as T[];
-}

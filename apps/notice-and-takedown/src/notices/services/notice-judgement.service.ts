@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { notifierStanding } from '@vigie/case-rules';
 import { createEvent, subjectFor, type AnyEvent, type EventData } from '@vigie/contracts';
 import type { Outbox } from '@vigie/messaging';
-import { OUTBOX, SERVICE_SETTINGS, type Caller } from '@vigie/service-kit';
+import { OUTBOX, SERVICE_SETTINGS, updateReturning, type Caller } from '@vigie/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CaseLedger } from '../../cases/services/case-ledger.service';
 import { CaseException, CaseExceptionCode } from '../../cases/exceptions/case.exception';
@@ -66,7 +66,7 @@ export class NoticeJudgement {
     const events: AnyEvent[] = [];
     const touched = new Set<string>();
     for (const noticeId of noticeIds) {
-      const [notice]: NoticeRow[] = await manager.query(
+      const [notice]: NoticeRow[] = await updateReturning(manager,
         `UPDATE notice_and_takedown.notices SET status = $2, judged_at = $3, judged_by = $4, rejection_reason = $5, manifestly_unfounded = $6
           WHERE id = $1 AND status = 'received' RETURNING id, received_at, status, notifier_key, locations`,
         [
@@ -77,7 +77,7 @@ export class NoticeJudgement {
           verdict.kind === 'rejected' ? verdict.reason : null,
           verdict.kind === 'rejected' && verdict.manifestlyUnfounded === true,
         ],
-      ).then((result) => (Array.isArray(result[0]) ? result[0] : result));
+      );
       if (!notice) continue;
       const caseRows: { case_id: string }[] = await manager.query(
         `SELECT case_id FROM notice_and_takedown.case_notices WHERE notice_id = $1 ORDER BY case_id`,

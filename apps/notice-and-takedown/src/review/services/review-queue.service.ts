@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { uuidv7, type AnyEvent } from '@vigie/contracts';
 import type { Outbox } from '@vigie/messaging';
-import { OUTBOX, SERVICE_SETTINGS, type Caller } from '@vigie/service-kit';
+import { OUTBOX, SERVICE_SETTINGS, updateReturning, type Caller } from '@vigie/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
 import { assertCaseVisible, UUID } from '../../cases/services/case-access';
 import { caseEvent, iso } from '../../cases/services/case-events';
 import { CaseLedger } from '../../cases/services/case-ledger.service';
-import { returnedRows, type CaseRow } from '../../cases/services/case-row';
+import type { CaseRow } from '../../cases/services/case-row';
 import { CaseException, CaseExceptionCode } from '../../cases/exceptions/case.exception';
 import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settings';
 import type { DecideCaseBody, PauseClockBody } from '../dtos/decision.dtos';
@@ -151,12 +151,11 @@ export class ReviewQueue {
       const row = UUID.test(caseId) ? await this.ledger.lock(manager, caseId) : undefined;
       assertCaseVisible(row, caller, caseId);
       const now = new Date();
-      const [pause]: { id: string; paused_at: Date; slas: ('response' | 'removal')[] }[] = returnedRows(
-        await manager.query(
-          `UPDATE notice_and_takedown.clock_pauses SET resumed_at = GREATEST($2::timestamptz, paused_at)
-            WHERE case_id = $1 AND resumed_at IS NULL RETURNING id, paused_at, slas`,
-          [caseId, now],
-        ),
+      const [pause]: { id: string; paused_at: Date; slas: ('response' | 'removal')[] }[] = await updateReturning(
+        manager,
+        `UPDATE notice_and_takedown.clock_pauses SET resumed_at = GREATEST($2::timestamptz, paused_at)
+          WHERE case_id = $1 AND resumed_at IS NULL RETURNING id, paused_at, slas`,
+        [caseId, now],
       );
       if (!pause) throw new CaseException(CaseExceptionCode.NOT_PAUSED, `the clock of case "${caseId}" is not paused`);
       await this.outbox.enqueue(manager, [

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { createEvent, type AnyEvent } from '@vigie/contracts';
 import type { Outbox } from '@vigie/messaging';
-import { OUTBOX, SERVICE_LOGGER, SERVICE_SETTINGS } from '@vigie/service-kit';
+import { OUTBOX, SERVICE_LOGGER, SERVICE_SETTINGS, updateReturning } from '@vigie/service-kit';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -19,7 +19,6 @@ import { TakedownMetrics } from './takedown-metrics';
 import { TakedownSignals } from './takedown-signals.service';
 import { WebhookHeaders, signWebhook } from './webhook-signature';
 import { describeNetworkError } from './network-error';
-import { updateReturning } from './update-returning';
 import { WorkerLoop } from './worker-loop';
 
 const schema = 'notice_and_takedown';
