@@ -76,8 +76,8 @@ export default [
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ specs: false })] },
   },
   {
-    // Specs may also use the shared test harness; production code may not.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    // Specs and their fixtures may also use the shared test harness; production code may not.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test-support/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', moduleBoundaries({ specs: true })] },
   },
   {

@@ -12,6 +12,7 @@ import {
 } from '@vigie/provisioning';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureChromium } from './support/chromium';
 import { npxBin, runStep, type StepResult } from './support/run-step';
 
 interface JestSummary {
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
       await runStep('unit tests', npxBin('jest'), ['-c', 'jest.unit.config.js', '--json', `--outputFile=${unitResults}`], env),
     );
 
+    steps.push(await ensureChromium());
     [kafka, database] = await Promise.all([kafkaReady, databaseReady]);
     console.log(`vigie ▸ infra: Kafka at ${kafka.brokers.join(',')}, PostgreSQL (${database.kind})`);
     const integrationResults = join(resultsDir, 'integration.json');

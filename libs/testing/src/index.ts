@@ -6,3 +6,13 @@ export {
 } from './start-vigie-infrastructure';
 export { isDockerEngineAvailable } from './docker-engine';
 export { freePort } from './lib/free-port';
+export {
+  requireEnv,
+  sleep,
+  startVigieStack,
+  waitFor,
+  type ServiceOutput,
+  type StackServiceName,
+  type StartVigieStackOptions,
+  type VigieStack,
+} from './lib/vigie-stack';

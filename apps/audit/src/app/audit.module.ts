@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module';
-import { ExportsModule } from '../exports/exports.module';
 import { CheckpointsModule } from '../checkpoints/checkpoints.module';
+import { ExportsModule } from '../exports/exports.module';
+import { ImportsModule } from '../imports/imports.module';
 import { LogModule } from '../log/log.module';
 import { ProjectionsModule } from '../projections/projections.module';
 import { ReportsModule } from '../reports/reports.module';
@@ -13,6 +14,6 @@ import { VerificationModule } from '../verification/verification.module';
  * service kit.
  */
 @Module({
-  imports: [LogModule, CheckpointsModule, VerificationModule, ProjectionsModule, AlertsModule, ReportsModule, ExportsModule],
+  imports: [LogModule, CheckpointsModule, VerificationModule, ProjectionsModule, AlertsModule, ReportsModule, ExportsModule, ImportsModule],
 })
 export class AuditModule {}

@@ -7,7 +7,9 @@ import { Topics } from '../topics';
 import { Story } from './example-story';
 
 const IngestChannel = () =>
-  StringEnum(['http-batch', 'ndjson', 'kafka'] as const, { description: 'how the platform delivered the ad' });
+  StringEnum(['http-batch', 'ndjson', 'kafka', 'history-import'] as const, {
+    description: "how the platform delivered the ad; `history-import`: replayed by the audit from the platform's past moderation log",
+  });
 
 /**
  * Ingest normalises text (Unicode NFC, whitespace) and contacts (E.164 phones, lowercase
