@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import { Pool } from 'pg';
 import { verifyAuditLog } from '../../apps/audit/src/verification/services/log-verifier';
 import { UsageError, type ParsedArguments } from './cli-arguments';
+import { progressReporter } from './progress-bar';
 
 export const AUDIT_LOG_HELP = `
 Audit log (tamper evidence):
@@ -92,15 +93,6 @@ function runKeys(parsed: ParsedArguments, verb: string | undefined): string {
   throw new UsageError('expected audit keys generate or rotate');
 }
 
-function progressBar(done: number, total: number, startedAt: number): string {
-  const width = 30;
-  const share = total > 0 ? Math.min(1, done / total) : 1;
-  const filled = Math.round(share * width);
-  const seconds = (Date.now() - startedAt) / 1000;
-  const rate = seconds > 0 ? Math.round(done / seconds) : 0;
-  return `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(share * 100).toFixed(1).padStart(5)}%  ${done}/${total} records  ${rate}/s`;
-}
-
 async function runVerify(parsed: ParsedArguments, json: boolean): Promise<string> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new UsageError('DATABASE_URL is not set: audit verify reads the audit schema directly');
@@ -112,19 +104,13 @@ async function runVerify(parsed: ParsedArguments, json: boolean): Promise<string
     publicKeys = new Map([[keyIdOf(pem), pem]]);
   }
   const pool = new Pool({ connectionString: url, max: 2, application_name: 'vigie-audit-verify' });
-  const startedAt = Date.now();
-  const interactive = process.stderr.isTTY;
-  let lastDraw = 0;
+  const progress = progressReporter('records');
   try {
     const report = await verifyAuditLog(async (sql, params) => (await pool.query(sql, params)).rows, {
       publicKeys,
-      onProgress: (done, total) => {
-        if (Date.now() - lastDraw < (interactive ? 100 : 2000) && done < total) return;
-        lastDraw = Date.now();
-        process.stderr.write(interactive ? progressBar(done, total, startedAt) : `${progressBar(done, total, startedAt).slice(1)}\n`);
-      },
+      onProgress: (done, total) => progress.update(done, total),
     });
-    if (interactive) process.stderr.write('\n');
+    progress.finish();
     const text = json
       ? JSON.stringify(report, null, 2)
       : [

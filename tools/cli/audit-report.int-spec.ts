@@ -2,7 +2,7 @@
 import { uuidv7, type AnyEvent } from '@vigie/contracts';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventOf, startSlaFixture, waitFor, type SlaFixture } from '../../apps/audit/src/projections/test-support/sla-fixture';
@@ -127,5 +127,34 @@ describe('vigie audit report commands', () => {
     } finally {
       server.close();
     }
+  });
+  it('imports a historical moderation log with a progress bar and writes the rejected rows', async () => {
+    const importer = `${fixture.tenantPrefix}-imp`;
+    const importerOfficer = fixture.key({ role: 'officer', platformId: importer });
+    const dir = mkdtempSync(join(tmpdir(), 'vigie-cli-import-'));
+    const file = join(dir, 'moderation-log.csv');
+    const start = Date.now() - 30 * 24 * HOUR;
+    const rows = ['reference,adId,category,noticeReceivedAt,decidedAt,decision,removedAt'];
+    for (let i = 0; i < 3000; i++) {
+      const notice = start + i * 600_000;
+      rows.push(`H-${i},ad-${i},pimping,${iso(notice)},${iso(notice + HOUR)},remove,${iso(notice + 2 * HOUR)}`);
+    }
+    rows.push('H-bad,ad-bad,pimping,not-a-date,,,');
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const errorsFile = join(dir, 'rejected.csv');
+
+    const first = await vigie(['audit', 'import', file, '--errors', errorsFile], importerOfficer);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/3001 rows: 3000 imported, 0 already imported, 1 rejected/);
+    expect(first.stdout).toMatch(/row 3001 \(line 3002\) ad ad-bad: noticeReceivedAt: an ISO-8601 timestamp/);
+    // Not a terminal here: the progress bar prints lines, the last one at 100 %.
+    expect(first.stderr.trim().split('\n').at(-1)).toMatch(/^\[#{30}\] 100\.0%/);
+    expect(readFileSync(errorsFile, 'utf8')).toBe('row,line,adId,field,reason\n3001,3002,ad-bad,noticeReceivedAt,"an ISO-8601 timestamp with a time zone, e.g. 2026-10-01T08:00:00Z"\n');
+
+    const again = await vigie(['audit', 'import', file], importerOfficer);
+    expect(again.stdout).toMatch(/3000 already imported/);
+    const listed = await vigie(['audit', 'imports'], importerOfficer);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(2);
+    expect((await vigie(['audit', 'import', join(dir, 'log.txt')], importerOfficer)).status).toBe(64);
   });
 });

@@ -7,6 +7,7 @@
 //
 // Exit codes: 0 done, 1 refused by the service (the message says why), 64 usage error,
 // 69 service unreachable, 77 missing or rejected credentials.
+import { AUDIT_IMPORT_HELP, isAuditImportCommand, runAuditImportCommand } from './audit-import-commands';
 import { AUDIT_LOG_HELP, isAuditLogCommand, runAuditLogCommand } from './audit-log-commands';
 import { AUDIT_REPORT_HELP, isAuditReportCommand, runAuditReportCommand } from './audit-report-commands';
 import { parseArguments, requireOption, UsageError, type ParsedArguments } from './cli-arguments';
@@ -29,7 +30,7 @@ People and organisations (keys for notice-and-takedown):
               --label <l> [--platform <id>]         trusted-flagger, authority, regulator, admin;
                                                    --platform binds a moderator or officer to one platform
   keys revoke <keyId>                              revoke a key
-${HASH_LIST_HELP}${AUDIT_LOG_HELP}${AUDIT_REPORT_HELP}
+${HASH_LIST_HELP}${AUDIT_LOG_HELP}${AUDIT_REPORT_HELP}${AUDIT_IMPORT_HELP}
 Options:
   --json          print the raw JSON answer
   --help          this help
@@ -69,6 +70,7 @@ async function run(parsed: ParsedArguments): Promise<string> {
   if (area === 'hash-lists') return runHashListCommand(parsed);
   if (area === 'audit' && isAuditLogCommand(action)) return runAuditLogCommand(parsed);
   if (area === 'audit' && isAuditReportCommand(action)) return runAuditReportCommand(parsed);
+  if (area === 'audit' && isAuditImportCommand(action)) return runAuditImportCommand(parsed);
   if (area === 'keys') return runKeys(parsed, action, rest, print, id);
   if (area !== 'platforms') throw new UsageError(area ? `unknown command "${area}"` : 'no command given');
   switch (action) {
