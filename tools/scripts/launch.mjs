@@ -8,6 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const launchedAt = Date.now();
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const [command, ...rest] = process.argv.slice(2);
 const scripts = { start: join('tools', 'scripts', 'start.ts'), test: join('tools', 'scripts', 'test.ts') };
@@ -40,7 +41,8 @@ if (stale) {
 const child = spawn(
   process.execPath,
   ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, ...args],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json') } },
+  // VIGIE_LAUNCHED_AT: when the command was typed, so `npm start` can say how long the first scored ad took.
+  { cwd: root, stdio: 'inherit', env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json'), VIGIE_LAUNCHED_AT: process.env.VIGIE_LAUNCHED_AT ?? String(launchedAt) } },
 );
 // Ctrl-C reaches the child directly (same process group); the launcher just waits for it.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

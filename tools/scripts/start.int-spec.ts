@@ -78,6 +78,15 @@ describe('npm start', () => {
     }
   }, 200000);
 
+  interface SlaFigures {
+    met: number;
+    breached: number;
+    open: number;
+    atRisk: number;
+    openBreached: number;
+  }
+  const demoAdminKey = `vigie_demo_it_${'k'.repeat(32)}`;
+
   it('runs the demo scenario end to end: ads flow, cases are decided, commands are executed, the audit reports the SLA', async () => {
     const demoPorts = await freePorts();
     const child = spawn(process.execPath, ['tools/scripts/launch.mjs', 'start'], {
@@ -95,6 +104,8 @@ describe('npm start', () => {
         KAFKA_CONSUMER_GROUP_PREFIX: `demo-it-${demoPorts[0]}`,
         VIGIE_DEMO_ADS: '600',
         VIGIE_DEMO_ADS_PER_SECOND: '100',
+        VIGIE_DEMO_HISTORY_DAYS: '30',
+        INGEST_ADMIN_API_KEY: demoAdminKey,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -107,8 +118,27 @@ describe('npm start', () => {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not finish:\n${output.slice(-5000)}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    // The printed report is the audit API's report, figure for figure.
+    const platformId = /Demo finished for platform (\S+):/.exec(output)?.[1];
+    const api = (await (
+      await fetch(`http://127.0.0.1:${demoPorts[3]}/reports/sla?platformId=${platformId}`, { headers: { authorization: `Bearer ${demoAdminKey}` } })
+    ).json()) as { cases: number; response: SlaFigures; removal: SlaFigures };
     process.kill(-(child.pid as number), 'SIGINT');
     expect(await exited).toBe(0);
+    const printed = /SLA report \(audit\): (\d+) cases; response SLA met (\d+), breached (\d+), open (\d+); removal SLA met (\d+), breached (\d+), open (\d+)/.exec(output);
+    expect(printed?.slice(1).map(Number)).toEqual([
+      api.cases,
+      api.response.met,
+      api.response.breached + api.response.openBreached,
+      api.response.open + api.response.atRisk,
+      api.removal.met,
+      api.removal.breached + api.removal.openBreached,
+      api.removal.open + api.removal.atRisk,
+    ]);
+    // The replayed month of history has late cases: breaches show next to met deadlines.
+    expect(api.response.breached + api.removal.breached).toBeGreaterThan(0);
+    expect(output).toMatch(/Replayed history: \d+ past cases/);
+    expect(output).toMatch(/First ad scored \d+\.\d s after the command/);
     const finished = /Demo finished for platform (\S+): (\d+)\/(\d+) ads accepted, (\d+) notices, (\d+) decisions, (\d+) removals confirmed/.exec(output);
     expect(finished).not.toBeNull();
     const [, , accepted, sent, notices, decisions, removals] = (finished as RegExpExecArray).map(Number);

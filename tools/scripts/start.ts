@@ -141,6 +141,7 @@ async function main(): Promise<number> {
     if (!process.argv.includes('--no-demo') && process.env.VIGIE_DEMO !== 'off') {
       void runDemo({
         ingestUrl,
+        scoringUrl: `http://127.0.0.1:${specs[1].port}`,
         noticeAndTakedownUrl: `http://127.0.0.1:${specs[2].port}`,
         auditUrl: `http://127.0.0.1:${specs[3].port}`,
         adminKey: secrets.ingestAdminApiKey,
@@ -149,6 +150,9 @@ async function main(): Promise<number> {
         outageMs: 20_000,
         log,
         stopped: stoppedSignal,
+        launchedAt: Number(process.env.VIGIE_LAUNCHED_AT ?? Date.now()),
+        historyDays: Number(process.env.VIGIE_DEMO_HISTORY_DAYS ?? 30),
+        workDirectory: join(process.cwd(), 'tmp', 'demo'),
       }).then(
         (summary) => console.log(`\n${describeSummary(summary)}\n\nVigie keeps running; press Ctrl-C to stop.\n`),
         (error) => log(`demo failed: ${(error as Error).message}`),

@@ -33,6 +33,8 @@ export interface HistoryImportReport {
   failure: string | null;
   startedAt: string;
   finishedAt: string | null;
+  /** The SLA engine has taken every recorded row into account: reports include them. */
+  projected: boolean;
 }
 
 /** Rows recorded per transaction: big enough to amortise the commit, small enough to show progress. */
@@ -61,6 +63,7 @@ interface ImportRow {
   failure: string | null;
   started_at: Date;
   finished_at: Date | null;
+  last_position: string | null;
 }
 
 /**
@@ -104,7 +107,9 @@ export class HistoryImportService {
       failure: null,
       startedAt: startedAt.toISOString(),
       finishedAt: null,
+      projected: false,
     };
+    let lastPosition = 0;
     this.logger.info({ importId, platformId: input.platformId, format: input.format }, 'history import started');
 
     let pending: ModerationLogRow[] = [];
@@ -135,8 +140,12 @@ export class HistoryImportService {
           report.alreadyImported += known[0].n;
           report.imported += rows.length - known[0].n;
           report.eventsAppended += await this.appender.append(manager, consumed, importedAt);
+          const positions: { last: string | null }[] = await manager.query('SELECT max(position) AS last FROM audit.log WHERE event_id = ANY($1::uuid[])', [
+            consumed.map((item) => item.event.id),
+          ]);
+          lastPosition = Math.max(lastPosition, Number(positions[0].last ?? 0));
         }
-        await this.saveProgress(manager, report);
+        await this.saveProgress(manager, report, lastPosition);
       });
     };
 
@@ -194,7 +203,7 @@ export class HistoryImportService {
       failure = error;
     }
     report.finishedAt = new Date().toISOString();
-    await this.saveProgress(this.dataSource.manager, report).catch((error: Error) => this.logger.error({ err: error, importId }, 'could not record the import outcome'));
+    await this.saveProgress(this.dataSource.manager, report, lastPosition).catch((error: Error) => this.logger.error({ err: error, importId }, 'could not record the import outcome'));
     this.projector.wake();
     this.logger.info({ importId, rows: report.rows, imported: report.imported, rejected: report.rejected, status: report.status }, 'history import finished');
     if (failure !== undefined) {
@@ -214,7 +223,7 @@ export class HistoryImportService {
       [importId, platformId],
     );
     if (rows.length === 0) throw new HistoryImportException(HistoryImportExceptionCode.IMPORT_NOT_FOUND, `no import ${importId} is visible to this key`);
-    return toReport(rows[0]);
+    return toReport(rows[0], await this.projector.position());
   }
 
   async list(platformId: string | null, limit: number): Promise<Omit<HistoryImportReport, 'errors'>[]> {
@@ -222,17 +231,19 @@ export class HistoryImportService {
       `SELECT * FROM audit.history_imports WHERE ($1::text IS NULL OR tenant = $1) ORDER BY started_at DESC LIMIT $2`,
       [platformId, limit],
     );
+    const projectedUpTo = await this.projector.position();
     return rows.map((row) => {
-      const { errors: _errors, ...rest } = toReport(row);
+      const { errors: _errors, ...rest } = toReport(row, projectedUpTo);
       return rest;
     });
   }
 
-  private async saveProgress(manager: { query: DataSource['query'] }, report: HistoryImportReport): Promise<void> {
+  private async saveProgress(manager: { query: DataSource['query'] }, report: HistoryImportReport, lastPosition: number): Promise<void> {
     await manager.query(
       `UPDATE audit.history_imports
           SET status = $2, bytes_read = $3, rows_read = $4, rows_imported = $5, rows_already_imported = $6, rows_rejected = $7,
-              events_appended = $8, errors = $9::jsonb, errors_truncated = $10, failure = $11, updated_at = now(), finished_at = $12
+              events_appended = $8, errors = $9::jsonb, errors_truncated = $10, failure = $11, updated_at = now(), finished_at = $12,
+              last_position = $13
         WHERE id = $1`,
       [
         report.importId,
@@ -247,12 +258,13 @@ export class HistoryImportService {
         report.errorsTruncated,
         report.failure,
         report.finishedAt,
+        lastPosition === 0 ? null : lastPosition,
       ],
     );
   }
 }
 
-function toReport(row: ImportRow): HistoryImportReport {
+function toReport(row: ImportRow, projectedUpTo: number): HistoryImportReport {
   return {
     importId: row.id,
     platformId: row.tenant,
@@ -270,6 +282,7 @@ function toReport(row: ImportRow): HistoryImportReport {
     failure: row.failure,
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at === null ? null : row.finished_at.toISOString(),
+    projected: row.status !== 'running' && (row.last_position === null || projectedUpTo >= Number(row.last_position)),
   };
 }
 
