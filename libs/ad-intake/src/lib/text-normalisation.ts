@@ -49,11 +49,18 @@ export function normaliseText(text: string): string {
   if (alreadyCanonicalCharacters.test(text)) return spaceRunOrEdge.test(text) ? text.replace(whitespaceRun, ' ').trim() : text;
   const withoutMarkup = text.includes('<') ? text.replace(scriptOrStyle, ' ').replace(tags, ' ') : text;
   const decoded = withoutMarkup.includes('&') ? withoutMarkup.replace(entity, decodeEntity) : withoutMarkup;
-  return decoded
-    .normalize('NFKC')
-    .replace(lineBreaksAndTabs, ' ')
-    .replace(invisible, '')
-    .replace(controls, '')
-    .replace(whitespaceRun, ' ')
-    .trim();
+  return (
+    decoded
+      .replace(lineBreaksAndTabs, ' ')
+      .replace(invisible, '')
+      .replace(controls, '')
+      // NFKC after the removals, not before: dropping an invisible character or a control can
+      // bring a letter and its combining accent together ("e\u200b\u0301"), and NFKC must then
+      // compose them, or the output is not NFKC and hashes unlike the same text typed plainly.
+      // No compatibility decomposition yields a removed character (a property spec checks every
+      // code point), so nothing needs removing afterwards.
+      .normalize('NFKC')
+      .replace(whitespaceRun, ' ')
+      .trim()
+  );
 }

@@ -484,7 +484,9 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     indicators.push(definition.caution === undefined ? indicator : { ...indicator, caution: definition.caution });
   }
 
-  let score = 1 - miss;
+  // Rounded before banding, as it is published: a raw 0.59996 was banded medium but published
+  // as 0.6, a score the same thresholds call high (and that `high` flags open cases on).
+  let score = round(1 - miss);
   let band = bandOf(ruleset, score);
   if (BAND_ORDER[floor] > BAND_ORDER[band]) {
     band = floor;
