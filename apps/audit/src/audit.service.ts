@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@vigie/service-kit';
 import { AuditModule } from './app/audit.module';
 import { loadAuditSettings } from './audit.settings';
+import { loggedSubjectTraces } from './log/services/subject-traces';
 import { auditMigrations } from './migrations';
 
 export const auditService: ServiceDefinition = {
@@ -12,6 +13,8 @@ export const auditService: ServiceDefinition = {
   migrations: auditMigrations,
   module: AuditModule,
   settings: loadAuditSettings,
+  // SLA alerts about an ad join the ad's trace, as the log last saw it.
+  subjectTraces: loggedSubjectTraces,
   configureHttp: (fastify) => {
     // Historical moderation logs are read as streams by the import, with backpressure, never buffered whole.
     for (const type of ['text/csv', 'application/x-ndjson']) fastify.addContentTypeParser(type, (_request, payload, done) => done(null, payload));

@@ -1,5 +1,6 @@
 import type { ServiceDefinition } from '@vigie/service-kit';
 import { NoticeAndTakedownModule } from './app/notice-and-takedown.module';
+import { adTraces } from './cases/services/ad-traces';
 import { noticeAndTakedownMigrations } from './migrations';
 import { loadNoticeAndTakedownSettings } from './notice-and-takedown.settings';
 
@@ -13,4 +14,6 @@ export const noticeAndTakedownService: ServiceDefinition = {
   settings: loadNoticeAndTakedownSettings,
   // Notice intake enqueues without NOTIFY and wakes the relay in-process; the poll is the fallback.
   relay: { idlePollMs: 200 },
+  // Events about an ad published from HTTP calls and workers continue the ad's trace.
+  subjectTraces: adTraces,
 };

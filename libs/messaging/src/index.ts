@@ -12,11 +12,32 @@ export { KafkaEventPublisher } from './lib/kafka/kafka-event-publisher';
 export { ensureTopics } from './lib/kafka/topic-admin';
 export type { TopicSpec } from './lib/kafka/topic-admin';
 export { MessagingMetrics } from './lib/metrics/messaging-metrics';
+export type { OutboxBacklog } from './lib/metrics/messaging-metrics';
 export { KafkaEventTransport } from './lib/nest/kafka-event.transport';
 export type { KafkaEventTransportOptions } from './lib/nest/kafka-event.transport';
 export { Outbox } from './lib/outbox/outbox';
-export type { PendingRecord } from './lib/outbox/outbox';
+export type { EnqueueOptions, OutboxOptions, PendingRecord } from './lib/outbox/outbox';
 export { OutboxRelay } from './lib/outbox/outbox-relay';
 export type { OutboxRelayOptions } from './lib/outbox/outbox-relay';
 export type { EventPublisher, MessageCoordinates, OutgoingRecord } from './lib/ports';
 export { createMessagingTables, dropMessagingTables, quoteSchema } from './lib/schema/messaging-tables';
+export {
+  activeSpanContext,
+  AsyncLocalStorageContextManager,
+  childSpanContext,
+  formatTraceparent,
+  injectTraceHeaders,
+  installTraceContext,
+  newSpanId,
+  newTraceContext,
+  parseTraceparent,
+  runInSpanContext,
+  spanContextFromHeaders,
+  TraceHeaders,
+  traceLogFields,
+  W3CTraceContextPropagator,
+} from './lib/tracing/trace-context';
+export type { HeaderCarrier } from './lib/tracing/trace-context';
+export { assignTraces, eventsWithoutCause } from './lib/tracing/outgoing-traces';
+export type { SubjectTraceLookup, TraceAssignmentInput } from './lib/tracing/outgoing-traces';
+export { currentTraceScope, runInTraceScope, TraceScope, traceIdOf, traceOf } from './lib/tracing/trace-scope';

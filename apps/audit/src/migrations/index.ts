@@ -4,6 +4,7 @@ import { AuditProjections1763856900000 } from './1763856900000-audit-projections
 import { TdbSubmissionBatches1763857000000 } from './1763857000000-tdb-submission-batches';
 import { HistoryImports1763857100000 } from './1763857100000-history-imports';
 import { HistoryImportPositions1763857200000 } from './1763857200000-history-import-positions';
+import { AuditLogTraceIds1763857250000 } from './1763857250000-audit-log-trace-ids';
 
 /** Every migration of the audit schema, oldest first. */
-export const auditMigrations = [MessagingTables1763856000000, AuditLog1763856800000, AuditProjections1763856900000, TdbSubmissionBatches1763857000000, HistoryImports1763857100000, HistoryImportPositions1763857200000];
+export const auditMigrations = [MessagingTables1763856000000, AuditLog1763856800000, AuditProjections1763856900000, TdbSubmissionBatches1763857000000, HistoryImports1763857100000, HistoryImportPositions1763857200000, AuditLogTraceIds1763857250000];

@@ -3,6 +3,7 @@ import { CasesModule } from '../cases/cases.module';
 import { NoticesModule } from '../notices/notices.module';
 import { TakedownModule } from '../takedown/takedown.module';
 import { ReviewController } from './controllers/review.controller';
+import { DecisionMetrics } from './services/decision-metrics';
 import { DecisionService } from './services/decision.service';
 import { ReviewQueue } from './services/review-queue.service';
 
@@ -10,7 +11,7 @@ import { ReviewQueue } from './services/review-queue.service';
 @Module({
   imports: [CasesModule, NoticesModule, TakedownModule],
   controllers: [ReviewController],
-  providers: [DecisionService, ReviewQueue],
+  providers: [DecisionService, DecisionMetrics, ReviewQueue],
   exports: [DecisionService, ReviewQueue],
 })
 export class ReviewModule {}

@@ -132,6 +132,7 @@ function eventMessage(definition: AnyEventDefinition): AsyncApiObject {
       location: '$message.payload#/correlationId',
       description: 'case id, when the event belongs to a case',
     },
+    headers: eventHeaders(),
     payload: payloadSchema(jsonSchemaFor(definition.type, definition.version)),
     bindings: {
       kafka: {
@@ -152,6 +153,33 @@ function eventMessage(definition: AnyEventDefinition): AsyncApiObject {
 function payloadSchema(schema: JsonSchema): JsonSchema {
   const { $schema: _schema, $id: _id, ...payload } = schema;
   return payload;
+}
+
+const TRACEPARENT_PATTERN = '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}(-.*)?$';
+
+/** W3C Trace Context headers: every message is a span of its ad's trace. */
+function traceHeaders(): Record<string, JsonSchema> {
+  return {
+    traceparent: {
+      type: 'string',
+      pattern: TRACEPARENT_PATTERN,
+      description:
+        "W3C Trace Context: the span of this event in its ad's trace (one trace from intake to takedown). Producers should send it; a missing or malformed one starts a new trace.",
+    },
+    tracestate: { type: 'string', maxLength: 512, description: 'W3C Trace Context vendor state, carried along with the trace' },
+  };
+}
+
+function eventHeaders(): JsonSchema {
+  return {
+    type: 'object',
+    properties: {
+      'vigie-event-id': { type: 'string', format: 'uuid', description: 'the envelope id, written by Vigie' },
+      'vigie-event-type': { type: 'string', description: 'the envelope type, written by Vigie' },
+      'vigie-correlation-id': { type: 'string', description: 'the case id, when the event belongs to a case' },
+      ...traceHeaders(),
+    },
+  };
 }
 
 function deadLetterMessage(): AsyncApiObject {
@@ -189,6 +217,7 @@ function deadLetterMessage(): AsyncApiObject {
           description: 'when the consumer gave up on the message (UTC, ms)',
         },
         'vigie-dlq-consumer-group': { type: 'string', description: 'consumer group that rejected the message' },
+        ...traceHeaders(),
       },
     },
     payload: {

@@ -3,6 +3,9 @@ export const MessageHeaders = {
   eventId: 'vigie-event-id',
   eventType: 'vigie-event-type',
   correlationId: 'vigie-correlation-id',
+  /** W3C Trace Context: every published event is a span of its ad's trace. */
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
   dlqError: 'vigie-dlq-error',
   dlqOriginalTopic: 'vigie-dlq-original-topic',
   dlqOriginalPartition: 'vigie-dlq-original-partition',

@@ -8,6 +8,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { CaseDoc } from '../../projections/services/case-projection';
 import { ProjectionSettingsProvider } from '../../projections/services/projection-settings';
 import { pausesOf, type AlertKind } from './alert-plan';
+import { SlaMetrics, type SlaAlert } from './sla-metrics';
 
 interface DueRow {
   case_id: string;
@@ -35,6 +36,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
     private readonly settings: ProjectionSettingsProvider,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    private readonly metrics: SlaMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,12 +69,13 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
     let sent = 0;
     for (;;) {
       const batch = await this.dataSource.transaction((manager) => this.dispatchBatch(manager, nowMs));
-      sent += batch.sent;
+      this.metrics.alertsSent(batch.alerts);
+      sent += batch.alerts.length;
       if (batch.picked < 200) return sent;
     }
   }
 
-  private async dispatchBatch(manager: EntityManager, nowMs: number): Promise<{ picked: number; sent: number }> {
+  private async dispatchBatch(manager: EntityManager, nowMs: number): Promise<{ picked: number; alerts: { sla: AlertKind; alert: SlaAlert }[] }> {
     const rows: DueRow[] = await manager.query(
       `SELECT s.case_id, s.kind, s.threshold, to_jsonb(c) AS case_row
          FROM audit.sla_alert_schedule s JOIN audit.case_facts c ON c.case_id = s.case_id
@@ -83,11 +86,13 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
       [new Date(nowMs).toISOString()],
     );
     const events: AnyEvent[] = [];
+    const alerts: { sla: AlertKind; alert: SlaAlert }[] = [];
     for (const row of rows) {
       const outcome = this.alertFor(row, nowMs);
       const key = [row.case_id, row.kind, row.threshold];
       if (outcome.kind === 'send') {
         events.push(outcome.event);
+        alerts.push({ sla: row.kind, alert: row.threshold === 'met' ? 'met' : row.threshold === 'breached' ? 'breached' : 'at-risk' });
         await manager.query(
           `UPDATE audit.sla_alert_schedule SET status = 'sent', sent_at = $4, event_id = $5 WHERE case_id = $1 AND kind = $2 AND threshold = $3`,
           [...key, new Date(nowMs).toISOString(), outcome.event.id],
@@ -102,7 +107,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
       }
     }
     if (events.length > 0) await this.outbox.enqueue(manager, events);
-    return { picked: rows.length, sent: events.length };
+    return { picked: rows.length, alerts };
   }
 
   private alertFor(row: DueRow, nowMs: number): Outcome {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { extendChain, type AuditEntry } from '@vigie/audit-chain';
-import type { ConsumedEvent } from '@vigie/messaging';
+import { traceIdOf, type ConsumedEvent } from '@vigie/messaging';
 import type { EntityManager } from 'typeorm';
 import { AUDIT_LOG_APPEND_LOCK } from './log-lock';
 
@@ -13,7 +13,9 @@ interface HeadRow {
 /**
  * Appends consumed events to the hash-chained log inside the caller's transaction: each event
  * once (by event id), each subject's new records chained in consumption order (which is the
- * partition's order: messages are keyed by subject), the whole batch as one INSERT.
+ * partition's order: messages are keyed by subject), the whole batch as one INSERT. The trace
+ * id each event travelled in (Kafka `traceparent`) is kept beside the record, outside the
+ * hashed canonical form.
  */
 @Injectable()
 export class AuditLogAppender {
@@ -63,6 +65,7 @@ export class AuditLogAppender {
           coordinates.topic,
           coordinates.partition,
           coordinates.offset,
+          traceIdOf(items[i]),
         ]);
       }
     }
@@ -70,9 +73,9 @@ export class AuditLogAppender {
     await manager.query(
       `WITH appended AS (
          INSERT INTO audit.log (event_id, subject, tenant, type, seq, correlation_id, canonical, prev_hash, hash,
-                                occurred_at, broker_at, recorded_at, topic, kafka_partition, kafka_offset)
+                                occurred_at, broker_at, recorded_at, topic, kafka_partition, kafka_offset, trace_id)
          SELECT (r->>0)::uuid, r->>1, r->>2, r->>3, (r->>4)::bigint, r->>5, r->>6, r->>7, r->>8,
-                (r->>9)::timestamptz, (r->>10)::timestamptz, $2::timestamptz, r->>11, (r->>12)::int, (r->>13)::bigint
+                (r->>9)::timestamptz, (r->>10)::timestamptz, $2::timestamptz, r->>11, (r->>12)::int, (r->>13)::bigint, r->>14
            FROM json_array_elements($1::json) WITH ORDINALITY AS t(r, ord)
           ORDER BY ord
          RETURNING position, subject, tenant, seq, hash, type

@@ -12,6 +12,8 @@ export interface TimelineFact extends TimelineEntry {
   /** `fact`: an event in the log; `marker`: derived (knowledge, deadlines). */
   readonly kind: 'fact' | 'marker';
   readonly label: string;
+  /** The W3C trace id the event travelled in (its `traceparent`), when it had one; null for markers. */
+  traceId: string | null;
 }
 
 export interface SlaView {
@@ -106,10 +108,18 @@ export class TimelineService {
     for (const entry of [...doc.events, ...(subjects[0]?.facts.events ?? []), ...notices.flatMap((n) => n.facts.events)]) {
       if (seen.has(entry.eventId)) continue;
       seen.add(entry.eventId);
-      entries.push({ ...entry, kind: 'fact', label: LABELS[entry.type] ?? entry.type });
+      entries.push({ ...entry, kind: 'fact', label: LABELS[entry.type] ?? entry.type, traceId: null });
+    }
+    if (entries.length > 0) {
+      const traced: { event_id: string; trace_id: string }[] = await this.dataSource.query(
+        `SELECT event_id::text, trace_id FROM audit.log WHERE event_id = ANY($1::uuid[]) AND trace_id IS NOT NULL`,
+        [entries.map((entry) => entry.eventId)],
+      );
+      const traceIds = new Map(traced.map((row) => [row.event_id, row.trace_id]));
+      for (const entry of entries) entry.traceId = traceIds.get(entry.eventId) ?? null;
     }
     const marker = (type: string, at: unknown, label: string) => {
-      if (typeof at === 'string') entries.push({ position: 0, eventId: '', type, at, occurredAt: at, source: 'audit', kind: 'marker', label });
+      if (typeof at === 'string') entries.push({ position: 0, eventId: '', type, at, occurredAt: at, source: 'audit', kind: 'marker', label, traceId: null });
     };
     marker('knowledge', row.knowledge_at, `knowledge (${row.knowledge_basis ?? 'unknown basis'})${row.knowledge_provisional ? ', provisional' : ''}`);
     marker('response-deadline', row.response_deadline, 'response deadline');
@@ -213,7 +223,7 @@ function isoOf(value: unknown): unknown {
 
 export function timelineCsv(timeline: CaseTimeline): { header: string[]; rows: unknown[][] } {
   return {
-    header: ['at', 'kind', 'type', 'label', 'source', 'event_id', 'position', 'occurred_at'],
-    rows: timeline.entries.map((e) => [e.at, e.kind, e.type, e.label, e.source, e.eventId, e.position || '', e.occurredAt]),
+    header: ['at', 'kind', 'type', 'label', 'source', 'event_id', 'position', 'occurred_at', 'trace_id'],
+    rows: timeline.entries.map((e) => [e.at, e.kind, e.type, e.label, e.source, e.eventId, e.position || '', e.occurredAt, e.traceId ?? '']),
   };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createEvent, subjectFor, uuidv7, type AnyEvent, type EventData } from '@vigie/contracts';
-import type { Outbox, OutboxRelay } from '@vigie/messaging';
+import type { SpanContext } from '@opentelemetry/api';
+import { activeSpanContext, runInSpanContext, type Outbox, type OutboxRelay } from '@vigie/messaging';
 import { OUTBOX, RELAY, type Caller } from '@vigie/service-kit';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -33,6 +34,8 @@ interface PendingNotice {
   notifierKey: string;
   receivedAt: Date;
   noticeId: string;
+  /** The trace of the request that sent it (a group mixes requests). */
+  trace: SpanContext | undefined;
 }
 
 const lockOrder = (item: PendingNotice) => `${item.locations[0]?.platformId}:${item.locations[0]?.adId}`;
@@ -69,7 +72,7 @@ export class NoticeIntake {
       : body.notifier?.email
         ? `email:${hash(body.notifier.email.toLowerCase())}`
         : `address:${hash(clientAddress)}`;
-    const item: PendingNotice = { body, caller, sourceType, locations, notifierKey, receivedAt, noticeId: uuidv7() };
+    const item: PendingNotice = { body, caller, sourceType, locations, notifierKey, receivedAt, noticeId: uuidv7(), trace: activeSpanContext() };
     return this.batcher.submit(item);
   }
 
@@ -82,19 +85,23 @@ export class NoticeIntake {
     // Locking cases in a stable order keeps concurrent groups from deadlocking.
     const ordered = [...items].sort((a, b) => lockOrder(a).localeCompare(lockOrder(b)));
     try {
-      const receipts = await this.dataSource.transaction(async (manager) => {
+      // The group runs in whichever request's context started it: no trace is the group's, each
+      // notice's events continue the ad's trace, else the trace of the request that sent it.
+      const receipts = await runInSpanContext(undefined, () => this.dataSource.transaction(async (manager) => {
         const events: AnyEvent[] = [];
         const answers = new Map<PendingNotice, NoticeReceipt>();
+        const requestTraces = new Map<string, SpanContext>();
         for (const item of ordered) {
           const recorded = await this.record(manager, item);
           answers.set(item, recorded.receipt);
           events.push(...recorded.events);
+          if (item.trace) for (const event of recorded.events) requestTraces.set(event.id, item.trace);
         }
         // No NOTIFY: Postgres serialises the commits of notifying transactions, and notices are
         // the busiest writes here. The relay is woken in-process once this commits.
-        await this.outbox.enqueue(manager, events, { publishItselfWithinMs: 0 });
+        await this.outbox.enqueue(manager, events, { publishItselfWithinMs: 0, requestTraces });
         return items.map((item) => answers.get(item) as NoticeReceipt);
-      });
+      }));
       this.relay.wakeUp();
       return receipts;
     } catch (error) {

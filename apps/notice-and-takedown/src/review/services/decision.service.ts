@@ -23,6 +23,7 @@ import { CaseException, CaseExceptionCode } from '../../cases/exceptions/case.ex
 import { NoticeJudgement } from '../../notices/services/notice-judgement.service';
 import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settings';
 import { TakedownCommands } from '../../takedown/services/takedown-commands.service';
+import { DecisionMetrics } from './decision-metrics';
 
 export type Actor = EventData<'case.decided'>['decidedBy'];
 
@@ -59,6 +60,7 @@ export class DecisionService {
     private readonly takedownCommands: TakedownCommands,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(SERVICE_SETTINGS) private readonly settings: NoticeAndTakedownSettings,
+    private readonly metrics: DecisionMetrics,
   ) {}
 
   async decide(
@@ -151,6 +153,8 @@ export class DecisionService {
         WHERE id = $1`,
       [row.id, closes ? 'closed' : 'decided', decisionId, now, input.decidedBy.id, input.action, input.automatedDecision, humanReviewDue, closes],
     );
+
+    if (!reviewing) this.metrics.firstDecision(row, input.decidedBy.kind, now);
 
     const events: AnyEvent[] = [];
     const decided = caseEvent(

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { createEvent, type AnyEvent } from '@vigie/contracts';
-import type { Outbox } from '@vigie/messaging';
+import { childSpanContext, injectTraceHeaders, parseTraceparent, type Outbox } from '@vigie/messaging';
 import { OUTBOX, SERVICE_LOGGER, SERVICE_SETTINGS, updateReturning } from '@vigie/service-kit';
 import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
@@ -37,6 +37,9 @@ interface ClaimedCommand {
   attempts: number;
   /** The claim: `next_attempt_at` as set by the claim; results are written only while it holds. */
   lease: Date;
+  /** The ad's trace (W3C), sent on as the call's `traceparent` so the platform can continue it. */
+  trace_parent: string | null;
+  trace_state: string | null;
 }
 
 interface WebhookCall {
@@ -223,7 +226,9 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
        UPDATE ${schema}.takedown_commands c
           SET next_attempt_at = date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $3::double precision / 1000))
          FROM due WHERE c.id = due.id
-       RETURNING c.id, c.case_id, c.platform_id, c.ad_id, c.payload, c.attempts, c.next_attempt_at AS lease`,
+       RETURNING c.id, c.case_id, c.platform_id, c.ad_id, c.payload, c.attempts, c.next_attempt_at AS lease,
+                 (SELECT a.trace_parent FROM ${schema}.ads a WHERE a.platform_id = c.platform_id AND a.ad_id = c.ad_id) AS trace_parent,
+                 (SELECT a.trace_state FROM ${schema}.ads a WHERE a.platform_id = c.platform_id AND a.ad_id = c.ad_id) AS trace_state`,
       [excluded, claimBatch, leaseMs],
     );
   }
@@ -317,19 +322,23 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
     const timestamp = String(Math.floor(Date.now() / 1000));
     const timeoutMs = this.settings.webhook.timeoutMs;
     const started = performance.now();
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'vigie-notice-and-takedown',
+      [WebhookHeaders.signature]: signWebhook(target.secret, timestamp, body),
+      [WebhookHeaders.timestamp]: timestamp,
+      [WebhookHeaders.commandId]: command.id,
+      [WebhookHeaders.attempt]: String(attempt),
+      'idempotency-key': command.id,
+    };
+    // The ad's trace goes on at the platform: a confirmation sent back with it stays in the trace.
+    const adTrace = parseTraceparent(command.trace_parent, command.trace_state ?? undefined);
+    if (adTrace) injectTraceHeaders(headers, childSpanContext(adTrace));
     let response: Response;
     try {
       response = await fetch(target.url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'vigie-notice-and-takedown',
-          [WebhookHeaders.signature]: signWebhook(target.secret, timestamp, body),
-          [WebhookHeaders.timestamp]: timestamp,
-          [WebhookHeaders.commandId]: command.id,
-          [WebhookHeaders.attempt]: String(attempt),
-          'idempotency-key': command.id,
-        },
+        headers,
         body,
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopping.signal]),

@@ -5,6 +5,8 @@ import { Inbox } from '../inbox/inbox';
 import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import type { Outbox } from '../outbox/outbox';
 import type { EventPublisher, MessageCoordinates, OutgoingRecord } from '../ports';
+import { childSpanContext } from '../tracing/trace-context';
+import { runInTraceScope, TraceScope, traceIdOf } from '../tracing/trace-scope';
 import type { ConsumedEvent } from './consumed-event';
 import { deadLetterRecord, describeError } from './dead-letter';
 import { PoisonMessageError } from './poison-message.error';
@@ -159,7 +161,7 @@ export class BatchEventConsumer {
     resolveOffset(lastOffset);
     const highWatermark = BigInt(batch.highWatermark);
     const lag = highWatermark > BigInt(nextOffset) ? Number(highWatermark - BigInt(nextOffset)) : 0;
-    this.options.metrics?.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
+    this.options.metrics?.consumerLag.set({ group: this.options.groupId, topic: batch.topic, partition: String(batch.partition) }, lag);
     endTimer?.();
   }
 
@@ -211,6 +213,7 @@ export class BatchEventConsumer {
     this.options.log?.('error', 'event sent to DLQ', {
       eventId: event.event.id,
       correlationId: event.event.correlationId,
+      traceId: traceIdOf(event),
       topic: batch.topic,
       error: describeError(error),
     });
@@ -230,17 +233,23 @@ export class BatchEventConsumer {
       const duplicates = events.length - fresh.length;
       if (duplicates > 0) this.options.metrics?.duplicates.inc({ topic: batch.topic }, duplicates);
       if (fresh.length === 0) return;
-      await handler({
-        topic: batch.topic,
-        partition: batch.partition,
-        events: fresh,
-        manager,
-        outbox: this.options.outbox,
-        deadLetter: (event, reason) => {
-          const raw = rawById.get(event.event.id);
-          if (raw) rejected.push(this.deadLetter(raw.message, raw.coordinates, reason, 'rejected'));
-        },
-      });
+      // Each message's trace goes on through what the handler publishes (see TraceScope); a
+      // lone event's trace is also the active context, for the handler's logs and calls.
+      const scope = new TraceScope(fresh);
+      const active = fresh.length === 1 ? childSpanContext(scope.ofEvent(fresh[0].event.id)) : undefined;
+      await runInTraceScope(scope, active, () =>
+        handler({
+          topic: batch.topic,
+          partition: batch.partition,
+          events: fresh,
+          manager,
+          outbox: this.options.outbox,
+          deadLetter: (event, reason) => {
+            const raw = rawById.get(event.event.id);
+            if (raw) rejected.push(this.deadLetter(raw.message, raw.coordinates, reason, 'rejected'));
+          },
+        }),
+      );
       this.options.metrics?.applied.inc({ topic: batch.topic }, fresh.length - rejected.length);
     });
     deadLetters.push(...rejected);

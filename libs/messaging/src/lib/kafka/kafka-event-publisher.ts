@@ -1,4 +1,5 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import type { EventPublisher, OutgoingRecord } from '../ports';
 
 /**
@@ -12,7 +13,10 @@ export class KafkaEventPublisher implements EventPublisher {
   private readonly producer: Producer;
   private connected: Promise<void> | undefined;
 
-  constructor(kafka: Kafka) {
+  constructor(
+    kafka: Kafka,
+    private readonly metrics?: Pick<MessagingMetrics, 'published'>,
+  ) {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -40,6 +44,7 @@ export class KafkaEventPublisher implements EventPublisher {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+    if (this.metrics) for (const [topic, messages] of byTopic) this.metrics.published.inc({ topic }, messages.length);
   }
 
   async disconnect(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { OutboxBacklog } from '../metrics/messaging-metrics';
 import type { EventPublisher, OutgoingRecord } from '../ports';
 import type { Outbox, PendingRecord } from './outbox';
 
@@ -96,6 +97,15 @@ export class OutboxRelay {
       await manager.query(`DELETE FROM ${this.outbox.tableName} WHERE event_id = ANY($1::uuid[])`, [pending.map((p) => p.eventId)]);
     });
     this.options.onPublished?.(pending.length);
+  }
+
+  /** How many rows wait to be published and how old the oldest is, for the backlog gauges. */
+  async backlog(): Promise<OutboxBacklog> {
+    const [row]: { rows: number; oldest: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS rows, COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(enqueued_at)), 0)::float8 AS oldest
+         FROM ${this.outbox.tableName}`,
+    );
+    return { rows: Number(row?.rows ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
   }
 
   /**

@@ -1,8 +1,10 @@
+import type { SpanContext } from '@opentelemetry/api';
 import type { AnyEvent } from '@vigie/contracts';
 import type { OutgoingRecord } from '../ports';
 import type { EntityManager } from 'typeorm';
 import { toOutgoingRecord } from '../event-records';
 import { quoteSchema } from '../schema/messaging-tables';
+import { resolveOutgoingTraces, type SubjectTraceLookup } from '../tracing/outgoing-traces';
 
 /** An event stored in the outbox, with the record the relay (or its writer) will publish. */
 export interface PendingRecord {
@@ -10,10 +12,28 @@ export interface PendingRecord {
   record: OutgoingRecord;
 }
 
+export interface OutboxOptions {
+  /** Where the service remembers each subject's trace (see `SubjectTraceLookup`). */
+  subjectTraces?: SubjectTraceLookup;
+}
+
+export interface EnqueueOptions {
+  publishItselfWithinMs?: number;
+  /**
+   * The trace each event was requested in, by event id, when that is not the active context:
+   * a write that groups several HTTP requests into one transaction passes each request's.
+   */
+  requestTraces?: ReadonlyMap<string, SpanContext>;
+}
+
 /**
  * The writing side of the transactional outbox: events are stored in the same database
  * transaction as the state change they describe, so either both happen or neither does.
  * The relay publishes them afterwards.
+ *
+ * Each stored record carries its W3C trace context in its headers (`traceparent`,
+ * `tracestate`): a new span in the trace of the event's cause (see `assignTraces`), so the
+ * relay publishes what the writer's trace was, whenever it runs.
  */
 export class Outbox {
   private readonly table: string;
@@ -27,6 +47,7 @@ export class Outbox {
   constructor(
     schema: string,
     private readonly topicFor?: (event: AnyEvent) => string,
+    private readonly options: OutboxOptions = {},
   ) {
     this.table = `${quoteSchema(schema)}.outbox`;
     this.notifyChannel = `vigie_outbox_${schema}`;
@@ -43,10 +64,11 @@ export class Outbox {
   async enqueue(
     manager: EntityManager,
     events: readonly AnyEvent[],
-    options: { publishItselfWithinMs?: number } = {},
+    options: EnqueueOptions = {},
   ): Promise<PendingRecord[]> {
     if (events.length === 0) return [];
-    const pending = events.map((event) => ({ eventId: event.id, record: toOutgoingRecord(event, this.topicFor?.(event)) }));
+    const traces = await resolveOutgoingTraces(manager, events, this.options.subjectTraces, options.requestTraces);
+    const pending = events.map((event, i) => ({ eventId: event.id, record: toOutgoingRecord(event, this.topicFor?.(event), traces[i]) }));
     // Payloads travel as one binary parameter cut into rows by offset: a bytea[] parameter
     // would be hex-encoded and escaped element by element (twice their size, and the
     // dearest part of the insert). The other columns travel as one JSON document.

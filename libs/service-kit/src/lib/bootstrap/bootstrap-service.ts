@@ -4,14 +4,19 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { allTopicNames, partitionsFor } from '@vigie/contracts';
 import {
+  childSpanContext,
   createKafkaClient,
   ensureTopics,
+  installTraceContext,
   KafkaEventPublisher,
   KafkaEventTransport,
   MessagingMetrics,
   Outbox,
   OutboxRelay,
+  runInSpanContext,
+  spanContextFromHeaders,
   type OutboxRelayOptions,
+  type SubjectTraceLookup,
 } from '@vigie/messaging';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -41,6 +46,11 @@ export interface ServiceDefinition {
   settings?: (env: NodeJS.ProcessEnv) => object;
   /** Extra Fastify set-up (e.g. a streaming content-type parser) before routes are bound. */
   configureHttp?: (fastify: FastifyInstance) => void;
+  /**
+   * Where the service remembers each subject's trace, so events it publishes from HTTP calls
+   * and workers continue the ad's trace (see `SubjectTraceLookup`).
+   */
+  subjectTraces?: SubjectTraceLookup;
 }
 
 export interface RunningService {
@@ -62,6 +72,7 @@ export async function bootstrapService(
 ): Promise<RunningService> {
   const config = loadServiceConfig(definition.name, definition.defaultPort, env);
   const settings = definition.settings?.(env) ?? {};
+  installTraceContext();
   const logger = createLogger(definition.name, config.logLevel);
   const dataSource = createServiceDataSource({
     url: config.databaseUrl,
@@ -88,14 +99,15 @@ export async function bootstrapService(
   metricsRegistry.setDefaultLabels({ service: definition.name });
   collectDefaultMetrics({ register: metricsRegistry });
   const messagingMetrics = new MessagingMetrics(metricsRegistry);
-  const publisher = new KafkaEventPublisher(kafka);
+  const publisher = new KafkaEventPublisher(kafka, messagingMetrics);
   await publisher.connect();
-  const outbox = new Outbox(definition.schema);
+  const outbox = new Outbox(definition.schema, undefined, { subjectTraces: definition.subjectTraces });
   const relay = new OutboxRelay(dataSource, outbox, publisher, {
     ...definition.relay,
     onError: (error) => logger.error({ err: error }, 'outbox relay failed; retrying'),
     onPublished: (count) => messagingMetrics.outboxPublished.inc(count),
   });
+  messagingMetrics.observeOutbox(() => relay.backlog());
   const infrastructure: ServiceInfrastructure = {
     config,
     logger,
@@ -119,6 +131,15 @@ export async function bootstrapService(
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  // A request that carries a W3C `traceparent` (a platform's own trace) is handled as a span of
+  // that trace: its logs and the events it causes belong to it. Without one nothing is started
+  // here: ingest then starts one trace per ad, the other services continue the ad's trace.
+  // After body parsing (preHandler), so the context reaches the handler whatever the parser did.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const incoming = spanContextFromHeaders(request.headers);
+    if (incoming) runInSpanContext(childSpanContext(incoming), done);
+    else done();
+  });
   installStrictJsonParser(fastify);
   definition.configureHttp?.(fastify);
   const openApi = new DocumentBuilder()

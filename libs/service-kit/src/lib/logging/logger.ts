@@ -1,14 +1,20 @@
 import type { LoggerService } from '@nestjs/common';
+import { traceLogFields } from '@vigie/messaging';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/service-config';
 
-/** One JSON logger per process; child loggers carry event and correlation ids. */
+/**
+ * One JSON logger per process; child loggers carry event and correlation ids, and every line
+ * written inside a trace (an HTTP request with a `traceparent`, a consumed event) carries its
+ * `traceId` and `spanId`.
+ */
 export function createLogger(service: string, level: LogLevel): Logger {
   return pino({
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    mixin: traceLogFields,
   });
 }
 

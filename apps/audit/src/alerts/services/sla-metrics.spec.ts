@@ -1,0 +1,62 @@
+import { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { SlaMetrics } from './sla-metrics';
+
+describe('SlaMetrics', () => {
+  function setUp(rows: unknown[]) {
+    const registry = new Registry();
+    const queries: string[] = [];
+    const dataSource = {
+      query: async (sql: string) => {
+        queries.push(sql);
+        return rows;
+      },
+    } as unknown as DataSource;
+    return { registry, queries, metrics: new SlaMetrics(registry, dataSource) };
+  }
+
+  it('exports cases per platform, SLA and live state, read when scraped and cached briefly', async () => {
+    const { registry, queries } = setUp([
+      { platform: 'acme', sla: 'removal', state: 'at-risk', cases: 3 },
+      { platform: 'acme', sla: 'response', state: 'open-breached', cases: '1' },
+    ]);
+    const text = await registry.metrics();
+    expect(text).toContain('vigie_audit_sla_cases{platform="acme",sla="removal",state="at-risk"} 3');
+    expect(text).toContain('vigie_audit_sla_cases{platform="acme",sla="response",state="open-breached"} 1');
+    // Both SLAs in one statement, with the report's own live-state rule.
+    expect(queries).toHaveLength(1);
+    expect(queries[0]).toContain('UNION ALL');
+    expect(queries[0]).toContain("'at-risk'");
+    await registry.metrics();
+    expect(queries).toHaveLength(1);
+  });
+
+  it('reads again after the cache expires and drops states that no longer have cases', async () => {
+    const { metrics, queries } = setUp([{ platform: 'acme', sla: 'removal', state: 'open', cases: 2 }]);
+    const now = Date.now();
+    await metrics.caseCounts(now);
+    await metrics.caseCounts(now + 5_000);
+    expect(queries).toHaveLength(1);
+    await metrics.caseCounts(now + 10_000);
+    expect(queries).toHaveLength(2);
+  });
+
+  it('exports nothing rather than failing the scrape when the database does not answer', async () => {
+    const registry = new Registry();
+    const metrics = new SlaMetrics(registry, { query: () => Promise.reject(new Error('down')) } as unknown as DataSource);
+    await expect(metrics.caseCounts()).resolves.toEqual([]);
+    expect(await registry.metrics()).not.toContain('vigie_audit_sla_cases{');
+  });
+
+  it('counts the alerts sent by SLA and kind', async () => {
+    const { registry, metrics } = setUp([]);
+    metrics.alertsSent([
+      { sla: 'removal', alert: 'breached' },
+      { sla: 'removal', alert: 'breached' },
+      { sla: 'response', alert: 'at-risk' },
+    ]);
+    const text = await registry.metrics();
+    expect(text).toContain('vigie_audit_sla_alerts_total{sla="removal",alert="breached"} 2');
+    expect(text).toContain('vigie_audit_sla_alerts_total{sla="response",alert="at-risk"} 1');
+  });
+});

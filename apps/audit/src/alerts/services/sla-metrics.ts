@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@vigie/service-kit';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { liveStateSql } from '../../projections/services/case-projection';
+import { ALERT_KINDS, type AlertKind } from './alert-plan';
+
+export type SlaAlert = 'at-risk' | 'breached' | 'met';
+
+export interface SlaCaseCount {
+  platform: string;
+  sla: AlertKind;
+  state: string;
+  cases: number;
+}
+
+/** A scrape reads the cases' SLA states at most this often (a count over `case_facts`). */
+const CASE_COUNT_TTL_MS = 10_000;
+
+/**
+ * The audit's SLA figures for /metrics: cases per platform, SLA and live state (`open`,
+ * `at-risk`, `open-breached`, `paused`, `met`, `breached`), evaluated when scraped exactly as
+ * `GET /reports/sla` evaluates them, and the SLA alerts sent.
+ */
+@Injectable()
+export class SlaMetrics {
+  private readonly cases: Gauge<'platform' | 'sla' | 'state'>;
+  private readonly alerts: Counter<'sla' | 'alert'>;
+  private counted: { at: number; counts: Promise<SlaCaseCount[]> } | undefined;
+
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly dataSource: DataSource,
+  ) {
+    const registers = [registry];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const metrics = this;
+    this.cases = new Gauge({
+      name: 'vigie_audit_sla_cases',
+      help: 'Cases by platform, SLA (response, removal) and state (open, at-risk, open-breached, paused, met, breached), evaluated when scraped',
+      labelNames: ['platform', 'sla', 'state'],
+      registers,
+      async collect() {
+        const counts = await metrics.caseCounts();
+        this.reset();
+        for (const count of counts) this.set({ platform: count.platform, sla: count.sla, state: count.state }, count.cases);
+      },
+    });
+    this.alerts = new Counter({
+      name: 'vigie_audit_sla_alerts_total',
+      help: 'SLA alerts sent on sla.alerts.v1, by SLA and alert (at-risk, breached, met)',
+      labelNames: ['sla', 'alert'],
+      registers,
+    });
+  }
+
+  alertsSent(sent: readonly { sla: AlertKind; alert: SlaAlert }[]): void {
+    for (const { sla, alert } of sent) this.alerts.inc({ sla, alert });
+  }
+
+  /** Cases per platform, SLA and live state now; cached briefly so frequent scrapes cost one count. */
+  caseCounts(nowMs = Date.now()): Promise<SlaCaseCount[]> {
+    if (!this.counted || nowMs - this.counted.at >= CASE_COUNT_TTL_MS) {
+      const counts = this.countCases().catch(() => [] as SlaCaseCount[]);
+      this.counted = { at: nowMs, counts };
+    }
+    return this.counted.counts;
+  }
+
+  private async countCases(): Promise<SlaCaseCount[]> {
+    const rows: { platform: string; sla: AlertKind; state: string; cases: number }[] = await this.dataSource.query(
+      ALERT_KINDS.map(
+        (kind) => `SELECT tenant AS platform, '${kind}' AS sla, state, count(*)::int AS cases
+                     FROM (SELECT tenant, ${liveStateSql(kind, 'clock_timestamp()')} AS state FROM audit.case_facts) c
+                    WHERE state IS NOT NULL GROUP BY tenant, state`,
+      ).join(' UNION ALL '),
+    );
+    return rows.map((row) => ({ platform: row.platform, sla: row.sla, state: row.state, cases: Number(row.cases) }));
+  }
+}
