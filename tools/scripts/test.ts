@@ -13,6 +13,7 @@ import {
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureChromium } from './support/chromium';
+import { auditDependencies } from './support/dependency-audit';
 import { npxBin, runStep, type StepResult } from './support/run-step';
 
 interface JestSummary {
@@ -62,6 +63,8 @@ async function main(): Promise<number> {
     // without one (as on a fresh clone), so the graph is computed first.
     steps.push(await runStep('project graph', npxBin('nx'), ['show', 'projects'], env));
     steps.push(await runStep('lint', npxBin('eslint'), ['--max-warnings=0', '.'], env));
+    // npm audit --omit=dev --audit-level=high: a high or critical advisory fails the run.
+    steps.push(await auditDependencies('dependency audit'));
     // Type-checks everything (specs included) and writes dist/, which `npm start` runs.
     steps.push(await runStep('build', npxBin('tsc'), ['-p', 'tsconfig.build.json'], env));
     const unitResults = join(resultsDir, 'unit.json');

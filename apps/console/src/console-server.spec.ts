@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
-import { loadStaticFiles, startConsoleServer, type RunningConsole } from './console-server';
+import { loadStaticFiles, SECURITY_HEADERS, startConsoleServer, type RunningConsole } from './console-server';
 
 /** The console's server without the services: static files, the same-origin proxy, readiness. */
 
@@ -72,6 +72,78 @@ describe('console server', () => {
   it('rejects unknown services', async () => {
     expect((await fetch(`${running.url}/api/other/x`)).status).toBe(404);
     expect(seen).toHaveLength(0);
+  });
+
+  describe('security headers', () => {
+    const expectSecurityHeaders = (response: Response, what: string) => {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect([what, name, response.headers.get(name)]).toEqual([what, name, value]);
+    };
+
+    it('sends a strict same-origin Content-Security-Policy and the other hardening headers', () => {
+      const csp = SECURITY_HEADERS['content-security-policy'];
+      const directives = new Map(csp.split(';').map((directive) => directive.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+      expect(directives.get('default-src')).toEqual(["'none'"]);
+      for (const name of ['script-src', 'style-src', 'connect-src', 'img-src']) expect(directives.get(name)).toEqual(["'self'"]);
+      expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(directives.get('base-uri')).toEqual(["'none'"]);
+      expect(csp).not.toMatch(/unsafe-|\*|data:|blob:|http:|https:/);
+      expect(SECURITY_HEADERS).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'x-frame-options': 'DENY',
+        'cross-origin-opener-policy': 'same-origin',
+      });
+      expect(SECURITY_HEADERS['permissions-policy']).toContain('camera=()');
+    });
+
+    it('are on every answer: the app, its modules, redirects, readiness and errors', async () => {
+      const answers: [string, Response][] = [
+        ['page', await fetch(`${running.url}/console/`)],
+        ['client route', await fetch(`${running.url}/console/cases/x`)],
+        ['module', await fetch(`${running.url}/console/app.mjs`)],
+        ['stylesheet', await fetch(`${running.url}/console/styles.css`)],
+        ['redirect', await fetch(`${running.url}/`, { redirect: 'manual' })],
+        ['readiness', await fetch(`${running.url}/ready`)],
+        ['not found', await fetch(`${running.url}/elsewhere`)],
+        ['wrong method', await fetch(`${running.url}/console/`, { method: 'POST' })],
+        ['unknown service', await fetch(`${running.url}/api/other/x`)],
+      ];
+      for (const [what, response] of answers) {
+        await response.arrayBuffer();
+        expectSecurityHeaders(response, what);
+      }
+      expect(answers[0][1].headers.get('cache-control')).toBe('no-cache');
+      expect(answers[6][1].headers.get('cache-control')).toBe('no-store');
+    });
+
+    it('are on proxied API answers, which are never cached, and on the gateway error when a service is down', async () => {
+      const answer = await fetch(`${running.url}/api/nat/cases`, { headers: { authorization: 'Bearer k-1' } });
+      await answer.text();
+      expectSecurityHeaders(answer, 'proxied');
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      const down = await startConsoleServer({ port: 0, upstreams: { ingest: 'http://127.0.0.1:9', scoring: 'http://127.0.0.1:9', nat: 'http://127.0.0.1:9', audit: 'http://127.0.0.1:9' } });
+      try {
+        const failed = await fetch(`${down.url}/api/audit/reports/sla`);
+        expect(failed.status).toBe(502);
+        await failed.text();
+        expectSecurityHeaders(failed, 'bad gateway');
+        expect(failed.headers.get('cache-control')).toBe('no-store');
+      } finally {
+        await down.close();
+      }
+    });
+
+    it('lets the policy forbid inline code: the app has no inline script or style, no eval, no HTML strings', () => {
+      const files = loadStaticFiles();
+      const html = files.get('index.html')?.body.toString('utf8') ?? '';
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+      expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=|javascript:/i);
+      for (const [name, file] of files) {
+        if (!name.endsWith('.mjs')) continue;
+        const code = file.body.toString('utf8');
+        expect([name, code.match(/\b(eval|Function)\s*\(|innerHTML|outerHTML|insertAdjacentHTML|document\.write|setAttribute\(\s*['"](style|on[a-z]+)['"]|['"]?\bstyle['"]?\s*:/g)]).toEqual([name, null]);
+      }
+    });
   });
 
   it('has browser code that type-checks against the DOM (tsconfig.web.json)', () => {

@@ -30,6 +30,30 @@ interface StaticFile {
   body: Buffer;
 }
 
+/**
+ * Sent on every answer: the app's files, proxied API answers, redirects and errors alike. The app
+ * is plain ES modules and a stylesheet from this origin, with no inline script or style and no
+ * `eval`, so the policy allows only 'self' (a spec checks the sources stay that way).
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()',
+};
+
 const FORWARDED_REQUEST_HEADERS = ['authorization', 'content-type', 'accept'];
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'content-disposition', 'retry-after'];
 
@@ -92,6 +116,9 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
   const files = loadStaticFiles();
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+    // API answers carry case data under the caller's key: never kept by the browser or a proxy.
+    response.setHeader('cache-control', 'no-store');
     const url = request.url ?? '/';
     const path = url.split('?')[0];
     const api = /^\/api\/([a-z]+)(\/.*)$/.exec(url);
@@ -111,7 +138,7 @@ export function startConsoleServer(options: ConsoleServerOptions): Promise<Runni
     // Any other path under /console/ is a client-side route: the app reads it from location.hash.
     const file = files.get(name) ?? files.get('index.html');
     if (!file) return void response.writeHead(404).end();
-    response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).end(file.body);
+    response.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' }).end(file.body);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

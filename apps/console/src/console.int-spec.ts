@@ -143,6 +143,28 @@ beforeAll(async () => {
     90_000,
     'the audit to see four cases and two removals',
   );
+  // A fortnight of the platform's past moderation log, replayed through the historical import,
+  // so the dashboard, the breach list and the screenshots show late cases next to met ones.
+  const day = 24 * 3_600_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const history = ['reference,adId,category,noticeReceivedAt,noticeSource,decidedAt,decision,removedAt'];
+  for (let index = 0; index < 14; index++) {
+    const notice = Date.now() - (14 - index) * day;
+    const decideAfter = index % 4 === 0 ? 30 * 3_600_000 : (2 + index) * 3_600_000;
+    history.push([`H-${index}`, `hist-${index}`, index % 3 === 0 ? 'human-trafficking' : 'pimping', iso(notice), index % 2 ? 'public' : 'trusted-flagger', iso(notice + decideAfter), 'remove', iso(notice + decideAfter + 3_600_000)].join(','));
+  }
+  const imported = await fetch(`${stack.urls.audit}/imports/moderation-log`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${keys.officer}`, 'content-type': 'text/csv' },
+    body: history.join('\n'),
+  });
+  const importReport = (await imported.json()) as { importId: string; imported: number };
+  expect(importReport.imported).toBe(14);
+  await waitFor(
+    async () => (await stack.call<{ projected: boolean }>('audit', 'GET', `/imports/${importReport.importId}`, keys.officer)).body.projected,
+    60_000,
+    'the imported history in the SLA engine',
+  );
 }, 420_000);
 
 afterAll(async () => {
@@ -176,6 +198,8 @@ describe('the compliance console in Chromium', () => {
       expect(await shown('at-risk')).toBe(report.removal.atRisk + report.response.atRisk);
     }
     expect(await page.locator('[data-testid="trend-chart"] rect').count()).toBeGreaterThan(0);
+    // The replayed history has late cases: the filtered view (trusted flaggers) shows breaches.
+    expect(await page.getAttribute('[data-testid="breaches"]', 'data-value')).not.toBe('0');
     await shoot(page, '02-dashboard-filtered');
     await page.click('[data-testid="language"]');
     await page.waitForSelector('text=Tableau de bord SLA');
@@ -208,6 +232,8 @@ describe('the compliance console in Chromium', () => {
     await page.waitForSelector('[data-testid="decision-form"]');
     await page.waitForSelector('main[data-ready]');
     await shoot(page, '06-review');
+    // The moderator sees scoring's indicators with their evidence spans highlighted.
+    expect(await page.locator('[data-testid="assessment"] mark').count()).toBeGreaterThan(0);
     await page.selectOption('select[name="action"]', 'remove');
     await page.selectOption('select[name="ground"]', 'illegal');
     await page.fill('textarea[name="explanation"]', "Proxénétisme : offre tarifée, même contact sous plusieurs prénoms.");

@@ -87,9 +87,10 @@ function timelineChart(view: CaseView): SVGElement {
 }
 
 /**
- * The automated assessment. Scoring's full assessment (indicators with their evidence spans,
- * highlighted) is readable by the platform and admins only; other roles see the flag recorded
- * on the case by notice-and-takedown (band, score, indicator codes).
+ * The automated assessment: scoring's indicators with their evidence spans highlighted, for
+ * moderators, officers, regulators and admins (a key bound to a platform reads its own ads).
+ * When scoring has none (or answers 403), the flag recorded on the case by
+ * notice-and-takedown (band, score, indicator codes) stands in.
  */
 export async function assessmentPanel(view: CaseView): Promise<HTMLElement> {
   let assessment: Assessment;

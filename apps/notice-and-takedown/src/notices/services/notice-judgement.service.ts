@@ -4,6 +4,7 @@ import { createEvent, subjectFor, type AnyEvent, type EventData } from '@vigie/c
 import type { Outbox } from '@vigie/messaging';
 import { OUTBOX, SERVICE_SETTINGS, updateReturning, type Caller } from '@vigie/service-kit';
 import { DataSource, type EntityManager } from 'typeorm';
+import { UUID } from '../../cases/services/case-access';
 import { CaseLedger } from '../../cases/services/case-ledger.service';
 import { CaseException, CaseExceptionCode } from '../../cases/exceptions/case.exception';
 import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settings';
@@ -38,10 +39,13 @@ export class NoticeJudgement {
   /** HTTP entry: one notice, judged by a moderator of its platform. */
   async judgeOne(noticeId: string, verdict: Verdict, caller: Caller): Promise<{ noticeId: string; status: string; caseIds: string[] }> {
     return this.dataSource.transaction(async (manager) => {
-      const [notice]: NoticeRow[] = await manager.query(
-        `SELECT id, received_at, status, notifier_key, locations FROM notice_and_takedown.notices WHERE id = $1 FOR UPDATE`,
-        [noticeId],
-      );
+      // Not an id at all: answered like a notice that does not exist (not a database error).
+      const [notice]: NoticeRow[] = UUID.test(noticeId)
+        ? await manager.query(
+            `SELECT id, received_at, status, notifier_key, locations FROM notice_and_takedown.notices WHERE id = $1 FOR UPDATE`,
+            [noticeId],
+          )
+        : [];
       const platformId = notice?.locations[0]?.platformId;
       if (!notice || (caller.platformId !== null && platformId !== caller.platformId)) {
         throw new CaseException(CaseExceptionCode.NOTICE_NOT_FOUND, `no notice "${noticeId}"`);

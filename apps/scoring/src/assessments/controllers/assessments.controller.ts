@@ -11,7 +11,10 @@ import { DataSource } from 'typeorm';
 export class AssessmentsController {
   constructor(private readonly dataSource: DataSource) {}
 
+  // Moderators decide with the evidence in front of them, officers and regulators audit it; a
+  // key bound to a platform reads that platform's ads only (the guard checks :platformId).
   @Get('ads/:adId/assessment')
+  @AllowCallers('platform', 'moderator', 'officer', 'regulator', 'admin')
   @ApiOperation({ summary: "The latest assessment of one of the platform's ads, with its explanation and evidence spans" })
   async assessment(@Param('platformId') platformId: string, @Param('adId') adId: string) {
     const [row] = await this.dataSource.query(
