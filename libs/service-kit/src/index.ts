@@ -7,7 +7,7 @@ export { createServiceDataSource, migrateServiceSchema } from './lib/database/se
 export type { ServiceDataSourceOptions } from './lib/database/service-data-source';
 export { updateReturning } from './lib/database/update-returning';
 export { ReadinessService } from './lib/health/readiness.service';
-export { installStrictJsonParser, requestError } from './lib/http/strict-json-parser';
+export { installRequestInputChecks, installStrictJsonParser, MAX_JSON_DEPTH, requestError } from './lib/http/strict-json-parser';
 export {
   EVENT_PUBLISHER,
   KAFKA_CLIENT,

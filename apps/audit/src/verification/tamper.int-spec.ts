@@ -137,4 +137,27 @@ describe('tamper evidence (real database)', () => {
     const checkpoint = report.checkpoints.find((c) => c.tenant === tenant);
     expect(checkpoint).toMatchObject({ signatureValid: true, rootMatches: false });
   });
+
+  it('keeps numbering, verifying and bundling past ten checkpoints of a platform and ten records of a chain', async () => {
+    // Found by the HTTP fuzz: sequences and seqs sorted as text made the 11th checkpoint reuse
+    // number 10 (a 500 for POST /admin/checkpoints, and the timer failing from then on),
+    // verification take checkpoint 9 for the latest, and bundles list record 10 before 2.
+    const long = `${fixture.tenantPrefix}-long`;
+    for (let round = 0; round < 11; round++) {
+      await append(`${long}:ad`, 'case-long');
+      expect((await fixture.call('POST', '/admin/checkpoints', fixture.adminKey)).status).toBe(201);
+    }
+    const rows = await fixture.query<{ sequence: number }>('SELECT sequence FROM audit.checkpoints WHERE tenant = $1 ORDER BY sequence', [long]);
+    const sequences = rows.map((row) => Number(row.sequence));
+    expect(sequences.length).toBeGreaterThanOrEqual(11);
+    expect(sequences).toEqual(sequences.map((_, index) => index + 1));
+    const check = (await verify()).checkpoints.find((c) => c.tenant === long);
+    expect(check).toMatchObject({ signatureValid: true, rootMatches: true });
+    expect(check?.sequence).toBeGreaterThanOrEqual(sequences.length);
+    const answer = await fixture.call<EvidenceBundle>('GET', '/cases/case-long/evidence', regulatorKey);
+    expect(answer.status).toBe(200);
+    const chain = answer.body.chains.find((c) => c.subject === `${long}:ad`);
+    expect(chain?.records.map((r) => r.seq)).toEqual(Array.from({ length: 55 }, (_, index) => index + 1));
+    expect(verifyEvidenceBundle(answer.body, publicKeyPem)).toMatchObject({ valid: true, problems: [] });
+  });
 });

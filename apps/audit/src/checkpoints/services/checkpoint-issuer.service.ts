@@ -139,8 +139,10 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
           ${tenants ? 'WHERE tenant = ANY($1::text[])' : ''} ORDER BY tenant, subject`,
         tenants ? [tenants] : [],
       );
+      // `c.sequence`, qualified: a bare `sequence` in ORDER BY names the text output column, which
+      // sorts 9 after 10 and made the 11th checkpoint of a platform reuse sequence 10 (a 500).
       const previousRows: { tenant: string; sequence: string; root: string; up_to_position: string }[] = await runner.query(
-        `SELECT DISTINCT ON (tenant) tenant, sequence::text, root, up_to_position::text FROM audit.checkpoints ORDER BY tenant, sequence DESC`,
+        `SELECT DISTINCT ON (c.tenant) c.tenant, c.sequence::text, c.root, c.up_to_position::text FROM audit.checkpoints c ORDER BY c.tenant, c.sequence DESC`,
       );
       const headsByTenant = new Map<string, HeadRow[]>();
       const lastPositions: string[] = [];

@@ -254,14 +254,22 @@ export class HistoryImportService {
         report.alreadyImported,
         report.rejected,
         report.eventsAppended,
-        JSON.stringify(report.errors),
+        JSON.stringify(report.errors, (_key, value: unknown) => storable(value)),
         report.errorsTruncated,
-        report.failure,
+        storable(report.failure),
         report.finishedAt,
         lastPosition === 0 ? null : lastPosition,
       ],
     );
   }
+}
+
+/**
+ * Rejected rows echo the input that failed (an ad id, a column name), which may hold U+0000:
+ * no PostgreSQL text or jsonb can store it, and failing to save the report failed the import.
+ */
+function storable<T>(value: T): T {
+  return (typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value) as T;
 }
 
 function toReport(row: ImportRow, projectedUpTo: number): HistoryImportReport {

@@ -90,6 +90,11 @@ export function parseModerationLogRow(raw: Raw, row: number, line: number, nowMs
       return null;
     }
     const trimmed = value.trim();
+    if (trimmed.includes('\u0000')) {
+      // No PostgreSQL text can hold U+0000: refused here rather than failing the whole import.
+      fail(field, 'must not contain NUL (U+0000)');
+      return null;
+    }
     if (trimmed.length > max) {
       fail(field, `at most ${max} characters`);
       return null;

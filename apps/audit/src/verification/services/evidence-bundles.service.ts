@@ -70,8 +70,9 @@ export class EvidenceBundles {
     const caseRecords: EvidenceBundle['caseRecords'] = [];
     for (const subject of subjects) {
       const rows: RecordRow[] = await this.dataSource.query(
-        `SELECT position::text, seq::text, canonical, prev_hash, hash, event_id::text, type, correlation_id
-           FROM audit.log WHERE subject = $1 ORDER BY seq`,
+        // `l.seq`, qualified: a bare `seq` in ORDER BY names the text output column (10 before 2).
+        `SELECT l.position::text, l.seq::text, l.canonical, l.prev_hash, l.hash, l.event_id::text, l.type, l.correlation_id
+           FROM audit.log l WHERE l.subject = $1 ORDER BY l.seq`,
         [subject],
       );
       const leafIndex = indexBySubject.get(subject);

@@ -67,7 +67,7 @@ const PAGE_SQL = `
          (extract(epoch FROM broker_at) * 1000)::bigint::text AS broker_ms,
          (extract(epoch FROM recorded_at) * 1000)::bigint::text AS recorded_ms,
          topic, kafka_partition, kafka_offset::text
-    FROM audit.log`;
+    FROM audit.log l`;
 
 /**
  * Walks the whole log chain by chain (subject, then seq: the unique index, so memory stays at
@@ -82,8 +82,9 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
   const maxFindings = options.maxFindings ?? 1000;
   const [{ total }] = await sql('SELECT count(*)::bigint::text AS total FROM audit.log');
   const totalRecords = Number(total);
+  // `c.sequence`, qualified: a bare `sequence` in ORDER BY names the text output column (so 9 > 10).
   const latest = (await sql(
-    `SELECT DISTINCT ON (tenant) tenant, sequence::text, up_to_position::text, data FROM audit.checkpoints ORDER BY tenant, sequence DESC`,
+    `SELECT DISTINCT ON (c.tenant) c.tenant, c.sequence::text, c.up_to_position::text, c.data FROM audit.checkpoints c ORDER BY c.tenant, c.sequence DESC`,
   )) as { tenant: string; sequence: string; up_to_position: string; data: CheckpointData }[];
   const checkpointOf = new Map(latest.map((row) => [row.tenant, { upTo: BigInt(row.up_to_position), data: row.data, leaves: [] as Buffer[], records: 0 }]));
 
@@ -118,7 +119,9 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
 
   const fetchPage = (after: { subject: string; seq: string } | undefined) =>
     sql(
-      after ? `${PAGE_SQL} WHERE (subject, seq) > ($1, $2::bigint) ORDER BY subject, seq LIMIT $3` : `${PAGE_SQL} ORDER BY subject, seq LIMIT $1`,
+      // `l.seq`, qualified: a bare `seq` in ORDER BY names the text output column (10 before 2), which
+      // would walk every chain of 10 or more records out of order and report it as tampered with.
+      after ? `${PAGE_SQL} WHERE (l.subject, l.seq) > ($1, $2::bigint) ORDER BY l.subject, l.seq LIMIT $3` : `${PAGE_SQL} ORDER BY l.subject, l.seq LIMIT $1`,
       after ? [after.subject, after.seq, pageSize] : [pageSize],
     ) as unknown as Promise<PageRow[]>;
 

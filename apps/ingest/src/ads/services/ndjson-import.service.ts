@@ -52,7 +52,6 @@ export class NdjsonImportService {
     // stage (parsing or recording) rejected them.
     let pendingErrors: NdjsonLineError[] = [];
     let chunkReceivedAt = new Date();
-    let carry: Buffer = Buffer.alloc(0);
     let skippingLongLine = false;
 
     const listInOrder = (errors: NdjsonLineError[]) => {
@@ -158,26 +157,49 @@ export class NdjsonImportService {
     };
 
     try {
+      // The unfinished line grows in one buffer of doubling capacity: re-joining it with every
+      // chunk was quadratic in its length (a long line sent in tiny chunks stalled the service
+      // for minutes).
+      let carry = Buffer.alloc(0);
+      let carryLength = 0;
+      const appendToCarry = (bytes: Buffer) => {
+        if (carryLength + bytes.length > carry.length) {
+          const grown = Buffer.allocUnsafe(Math.max(carryLength + bytes.length, 2 * carry.length, 4096));
+          carry.copy(grown, 0, 0, carryLength);
+          carry = grown;
+        }
+        bytes.copy(carry, carryLength);
+        carryLength += bytes.length;
+      };
       for await (const chunk of stream as AsyncIterable<Buffer>) {
-        let data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
         let start = 0;
-        for (let newline = data.indexOf(0x0a, start); newline !== -1; newline = data.indexOf(0x0a, start)) {
+        for (let newline = chunk.indexOf(0x0a, start); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
           if (skippingLongLine) {
             skippingLongLine = false;
+          } else if (carryLength > 0) {
+            appendToCarry(chunk.subarray(start, newline));
+            const line = carry.subarray(0, carryLength);
+            carry = Buffer.alloc(0);
+            carryLength = 0;
+            await handleLine(line);
+            await flushIfManyErrors();
           } else {
-            await handleLine(data.subarray(start, newline));
+            await handleLine(chunk.subarray(start, newline));
             await flushIfManyErrors();
           }
           start = newline + 1;
         }
-        data = data.subarray(start);
-        if (!skippingLongLine && data.length > maxLineBytes) {
+        if (skippingLongLine || start === chunk.length) continue;
+        appendToCarry(chunk.subarray(start));
+        if (carryLength > maxLineBytes) {
           report.lines++;
           fail(report.lines, 'line', `longer than ${maxLineBytes} bytes`);
           skippingLongLine = true;
+          carry = Buffer.alloc(0);
+          carryLength = 0;
         }
-        carry = skippingLongLine ? Buffer.alloc(0) : Buffer.from(data);
       }
+      carry = carry.subarray(0, carryLength);
       if (carry.length > 0 && !skippingLongLine) await handleLine(carry);
       await flush();
       await previousChunkRecorded();

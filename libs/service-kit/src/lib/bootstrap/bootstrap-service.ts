@@ -24,7 +24,7 @@ import type { MigrationInterface } from 'typeorm';
 import { type ServiceConfig, loadServiceConfig } from '../config/service-config';
 import { createServiceDataSource, migrateServiceSchema } from '../database/service-data-source';
 import type { ServiceInfrastructure } from '../infrastructure';
-import { installStrictJsonParser } from '../http/strict-json-parser';
+import { installRequestInputChecks, installStrictJsonParser } from '../http/strict-json-parser';
 import { createLogger, PinoNestLogger } from '../logging/logger';
 import { ServiceCoreModule } from './service-core.module';
 
@@ -141,6 +141,7 @@ export async function bootstrapService(
     else done();
   });
   installStrictJsonParser(fastify);
+  installRequestInputChecks(fastify);
   definition.configureHttp?.(fastify);
   const openApi = new DocumentBuilder()
     .setTitle(`Vigie ${definition.name}`)

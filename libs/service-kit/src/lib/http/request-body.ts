@@ -14,14 +14,47 @@ export function parseRequestBody<T extends TSchema>(schema: T, body: unknown): S
     check = TypeCompiler.Compile(schema);
     compiled.set(schema, check);
   }
-  if (check.Check(body)) return body as Static<T>;
-  const errors = [...check.Errors(body)].slice(0, 20).map((error) => ({ field: error.path || '/', reason: error.message }));
+  const nulFields = stringsWithNul(body).map((field) => ({ field, reason: 'must not contain NUL (U+0000)' }));
+  if (nulFields.length === 0 && check.Check(body)) return body as Static<T>;
+  const errors = [...nulFields, ...check.Errors(body)].slice(0, 20).map((error) =>
+    'field' in error ? error : { field: error.path || '/', reason: error.message },
+  );
   throw new BadRequestException({
     statusCode: 400,
     code: 'INVALID_REQUEST',
     message: `invalid request body: ${errors[0]?.field} ${errors[0]?.reason}`,
     errors,
   });
+}
+
+/**
+ * JSON pointers of the strings (and property names) in `value` that contain U+0000: no
+ * PostgreSQL text or jsonb value can hold it, so it is refused rather than failing the insert.
+ */
+function stringsWithNul(value: unknown): string[] {
+  const found: string[] = [];
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0 && found.length < 20) {
+    const [current, pointer] = stack.pop() as [unknown, string];
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) found.push(pointer || '/');
+    } else if (Array.isArray(current) || isPlainObject(current)) {
+      // Parsed JSON only: a body that is something else (a stream a parser passed through) is
+      // left to the schema check, never walked.
+      for (const [key, child] of Object.entries(current as object)) {
+        const childPointer = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        if (key.includes('\u0000')) found.push(childPointer);
+        stack.push([child, childPointer]);
+      }
+    }
+  }
+  return found.sort();
+}
+
+function isPlainObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** A TypeBox schema as plain JSON Schema for `@ApiBody({ schema })`. */
