@@ -1,4 +1,5 @@
-export { provisionKafka, type KafkaEndpoint, type ProvisionKafkaOptions } from './kafka/provision-kafka';
+export { kafkaDistribution, provisionKafka, type KafkaEndpoint, type ProvisionKafkaOptions } from './kafka/provision-kafka';
+export { type KafkaDistribution } from './kafka/kafka-jars';
 export { waitForKafka, type WaitForKafkaOptions } from './kafka/wait-for-kafka';
 export { parseBrokerList } from './kafka/broker-list';
 export { newClusterId } from './kafka/kafka-config';

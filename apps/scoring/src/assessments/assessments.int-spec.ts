@@ -184,6 +184,22 @@ describe('scoring service (real Kafka and PostgreSQL)', () => {
     expect(rescored.data.score).toBeGreaterThan(rescored.data.previousScore);
   });
 
+  it('scores two versions of one ad arriving in one batch, and keeps the later one', async () => {
+    const first = ingested('twice-1', { title: 'Vélo à vendre', body: 'Vélo de ville en bon état.' });
+    const second = ingested('twice-1', { title: 'Vélo à vendre, prix baissé', body: 'Vélo de ville en bon état, révisé.' }, { adVersion: 2 });
+    await send([first, second]);
+    await waitFor(() => scored.filter((event) => event.subject === subjectFor(tenant, 'twice-1')).length === 2 || undefined, 'both versions to be scored');
+    const url = new URL(process.env.DATABASE_URL ?? '');
+    url.pathname = `/${database}`;
+    const client = new Client({ connectionString: url.toString() });
+    await client.connect();
+    const { rows } = await client
+      .query('SELECT ad_version, title, last_event_id FROM scoring.assessments WHERE platform_id = $1 AND ad_id = $2', [tenant, 'twice-1'])
+      .finally(() => client.end());
+    const latest = scored.filter((event) => event.subject === subjectFor(tenant, 'twice-1')).find((event) => event.causationId === second.id);
+    expect(rows).toEqual([{ ad_version: 2, title: 'Vélo à vendre, prix baissé', last_event_id: latest?.id }]);
+  });
+
   it('sends a poison message to the DLQ and keeps scoring', async () => {
     const producer = kafka.producer();
     await producer.connect();

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { reapStaleBrokers, removeBrokerFilesSync, writeBrokerRecord } from './br
 import { parseBrokerList } from './broker-list';
 import { javaCommand, requireJava } from './java';
 import { brokerProperties, LOG4J_PROPERTIES, newClusterId } from './kafka-config';
-import { resolveKafkaJars } from './kafka-jars';
+import { resolveKafkaJars, type KafkaDistribution } from './kafka-jars';
 import { waitForKafka } from './wait-for-kafka';
 
 export interface KafkaEndpoint {
@@ -24,6 +24,11 @@ export interface KafkaEndpoint {
   managed: boolean;
   /** Stops a managed broker and deletes its data; idempotent; a no-op when not managed. */
   stop(): Promise<void>;
+  /**
+   * Stops a managed broker cleanly, waits `downtimeMs`, and starts it again on the same port and
+   * data (fault tests). Only for a managed broker: absent when KAFKA_BROKERS was given.
+   */
+  restart?(downtimeMs?: number): Promise<void>;
 }
 
 export interface ProvisionKafkaOptions {
@@ -53,6 +58,18 @@ export async function provisionKafka(options: ProvisionKafkaOptions = {}): Promi
   return startLocalBroker(preferredPort(options.port, env['KAFKA_PORT']), options.workDir, options.log ?? logToStderr);
 }
 
+/**
+ * The jars the local broker runs from (resolved from Maven Central on first use), which also
+ * hold Kafka's own command-line tools (`org.apache.kafka.tools.ProducerPerformance`...), and
+ * the java launcher to run them with: `java -cp <libsDir>/* <class>`.
+ */
+export async function kafkaDistribution(log: ProvisioningLog = logToStderr): Promise<KafkaDistribution & { java: string }> {
+  const repoRoot = findRepoRoot();
+  const java = javaCommand();
+  await requireJava(java);
+  return { ...(await resolveKafkaJars(repoRoot, join(repoRoot, '.cache', 'kafka'), log)), java };
+}
+
 function preferredPort(option: number | undefined, fromEnv: string | undefined): number {
   if (option !== undefined) return option;
   if (!fromEnv) return DEFAULT_PORT;
@@ -76,13 +93,10 @@ async function choosePorts(preferred: number, log: ProvisioningLog): Promise<{ p
 
 async function startLocalBroker(preferred: number, workDir: string | undefined, log: ProvisioningLog): Promise<KafkaEndpoint> {
   const startedAt = Date.now();
-  const java = javaCommand();
-  await requireJava(java);
-  const repoRoot = findRepoRoot();
-  const cacheRoot = join(repoRoot, '.cache', 'kafka');
+  const cacheRoot = join(findRepoRoot(), '.cache', 'kafka');
   const pidDir = join(cacheRoot, 'pids');
   await reapStaleBrokers(pidDir, log);
-  const { version, libsDir } = await resolveKafkaJars(repoRoot, cacheRoot, log);
+  const { version, libsDir, java } = await kafkaDistribution(log);
 
   const dataDir = join(workDir ?? cacheRoot, `run-${process.pid}-${Date.now()}`);
   const propertiesFile = join(dataDir, 'server.properties');
@@ -114,47 +128,73 @@ async function startLocalBroker(preferred: number, workDir: string | undefined, 
   }
 
   log(`starting Kafka ${version} on 127.0.0.1:${ports.port} (data and broker.log in ${dataDir})`);
-  const logFd = openSync(brokerLog, 'a');
   const [command, args] = await withParentDeathSignal(java, ['-Xms256m', '-Xmx512m', ...jvmArgs, 'kafka.Kafka', propertiesFile]);
-  // Not detached: Ctrl-C reaches the broker's process group too. Unref'd: a host that forgets
-  // stop() can still exit, and then the exit hook or the parent-death signal ends the broker.
-  const broker = spawn(command, args, { cwd: dataDir, stdio: ['ignore', logFd, logFd] });
-  closeSync(logFd);
-  broker.unref();
-  const exited = new AbortController();
-  broker.once('error', (error) => exited.abort(new Error(`the broker could not be started: ${error.message}`)));
-  broker.once('exit', (code, signal) =>
-    exited.abort(new Error(`the broker process exited (${signal ?? `code ${code}`}) before it was ready`)),
-  );
+  const brokers = [`127.0.0.1:${ports.port}`];
+  let broker: ChildProcess | undefined;
+  let recordPath: string | undefined;
+  let stopped = false;
 
-  const recordPath = broker.pid
-    ? await writeBrokerRecord(pidDir, { ownerPid: process.pid, brokerPid: broker.pid, dataDir })
-    : undefined;
+  /** Starts the broker JVM on the formatted data directory and waits until it serves requests. */
+  const launch = async (): Promise<void> => {
+    const logFd = openSync(brokerLog, 'a');
+    // Not detached: Ctrl-C reaches the broker's process group too. Unref'd: a host that forgets
+    // stop() can still exit, and then the exit hook or the parent-death signal ends the broker.
+    const child = spawn(command, args, { cwd: dataDir, stdio: ['ignore', logFd, logFd] });
+    broker = child;
+    closeSync(logFd);
+    child.unref();
+    const exited = new AbortController();
+    child.once('error', (error) => exited.abort(new Error(`the broker could not be started: ${error.message}`)));
+    child.once('exit', (code, signal) =>
+      exited.abort(new Error(`the broker process exited (${signal ?? `code ${code}`}) before it was ready`)),
+    );
+    const previousRecord = recordPath;
+    recordPath = child.pid ? await writeBrokerRecord(pidDir, { ownerPid: process.pid, brokerPid: child.pid, dataDir }) : undefined;
+    if (previousRecord && previousRecord !== recordPath) await rm(previousRecord, { force: true });
+    await waitForKafka(brokers, { timeoutMs: READY_TIMEOUT_MS, signal: exited.signal });
+  };
+
   const unregisterExitHook = onProcessExit(() => {
-    if (!hasExited(broker)) broker.kill('SIGKILL');
+    if (broker && !hasExited(broker)) broker.kill('SIGKILL');
     if (recordPath) removeBrokerFilesSync(recordPath, dataDir);
   });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      stopped = true;
       unregisterExitHook();
-      await terminate(broker, SHUTDOWN_GRACE_MS);
+      if (broker) await terminate(broker, SHUTDOWN_GRACE_MS);
       await rm(dataDir, { recursive: true, force: true });
       if (recordPath) await rm(recordPath, { force: true });
     })());
 
-  const brokers = [`127.0.0.1:${ports.port}`];
-  try {
-    await waitForKafka(brokers, { timeoutMs: READY_TIMEOUT_MS, signal: exited.signal });
-  } catch (error) {
+  const failed = async (error: unknown, what: string): Promise<never> => {
     const tail = await lastLines(brokerLog, LOG_LINES_ON_FAILURE);
     await stop();
-    throw new Error(
-      `The local Kafka broker did not become ready: ${(error as Error).message}\n` +
-        `Last ${LOG_LINES_ON_FAILURE} lines of ${brokerLog}:\n${tail}`,
-    );
+    throw new Error(`${what}: ${(error as Error).message}\nLast ${LOG_LINES_ON_FAILURE} lines of ${brokerLog}:\n${tail}`);
+  };
+
+  // Fault tests: the same broker (port, cluster id, data) goes away and comes back.
+  const restart = async (downtimeMs = 0): Promise<void> => {
+    if (stopped) throw new Error('the broker was stopped; it cannot be restarted');
+    const began = Date.now();
+    log(`restarting Kafka on ${brokers[0]} (controlled shutdown, then ${downtimeMs} ms down)`);
+    if (broker) await terminate(broker, SHUTDOWN_GRACE_MS);
+    if (downtimeMs > 0) await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+    try {
+      await launch();
+    } catch (error) {
+      await failed(error, 'The local Kafka broker did not come back after a restart');
+    }
+    log(`Kafka back on ${brokers[0]} after ${((Date.now() - began) / 1000).toFixed(1)}s`);
+  };
+
+  try {
+    await launch();
+  } catch (error) {
+    await failed(error, 'The local Kafka broker did not become ready');
   }
   log(`Kafka ready on ${brokers[0]} after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
-  return { brokers, managed: true, stop };
+  return { brokers, managed: true, stop, restart };
 }

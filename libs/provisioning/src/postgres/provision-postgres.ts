@@ -10,6 +10,11 @@ export interface DatabaseEndpoint {
   kind: 'env' | 'local' | 'embedded';
   /** Stops an embedded server; idempotent; a no-op for env and local. */
   stop(): Promise<void>;
+  /**
+   * Embedded only: stops the server, waits `downtimeMs`, starts it again on the same port and
+   * data (fault tests). A server that is not ours (env, local) is never restarted.
+   */
+  restart?(downtimeMs?: number): Promise<void>;
 }
 
 export interface ProvisionPostgresOptions {
@@ -21,6 +26,10 @@ export interface ProvisionPostgresOptions {
   workDir?: string;
   /** Superuser URL of the local server to try first; default postgres@127.0.0.1:5432 (trust auth). */
   localAdminUrl?: string;
+  /** Always start an embedded server of our own (ignoring DATABASE_URL and the local server), e.g. to restart it. */
+  embeddedOnly?: boolean;
+  /** Port of the embedded server; a free one by default. */
+  embeddedPort?: number;
   log?: ProvisioningLog;
 }
 
@@ -37,24 +46,24 @@ const noop = async (): Promise<void> => undefined;
  */
 export async function provisionPostgres(options: ProvisionPostgresOptions = {}): Promise<DatabaseEndpoint> {
   const env = options.env ?? process.env;
-  if (env['DATABASE_URL']) return { url: env['DATABASE_URL'], kind: 'env', stop: noop };
+  if (env['DATABASE_URL'] && !options.embeddedOnly) return { url: env['DATABASE_URL'], kind: 'env', stop: noop };
 
   const log = options.log ?? logToStderr;
   const database = options.database ?? DEFAULT_DATABASE;
   const localAdminUrl = options.localAdminUrl ?? DEFAULT_LOCAL_ADMIN_URL;
-  const unreachable = await probePostgres(localAdminUrl, LOCAL_PROBE_TIMEOUT_MS);
+  const unreachable = options.embeddedOnly ? 'an embedded server was asked for' : await probePostgres(localAdminUrl, LOCAL_PROBE_TIMEOUT_MS);
   if (!unreachable) {
     if (await createDatabaseIfMissing(localAdminUrl, database)) log(`created database "${database}" on the local server`);
     return { url: databaseUrl(localAdminUrl, database), kind: 'local', stop: noop };
   }
 
-  log(`no usable PostgreSQL at ${redactUrl(localAdminUrl)} (${unreachable}); using an embedded one`);
-  const server = await startEmbeddedPostgres(options.workDir ?? join(findRepoRoot(), '.cache', 'postgres'), log);
+  if (!options.embeddedOnly) log(`no usable PostgreSQL at ${redactUrl(localAdminUrl)} (${unreachable}); using an embedded one`);
+  const server = await startEmbeddedPostgres(options.workDir ?? join(findRepoRoot(), '.cache', 'postgres'), log, { port: options.embeddedPort });
   try {
     await createDatabaseIfMissing(server.adminUrl, database);
   } catch (error) {
     await server.stop();
     throw error;
   }
-  return { url: databaseUrl(server.adminUrl, database), kind: 'embedded', stop: server.stop };
+  return { url: databaseUrl(server.adminUrl, database), kind: 'embedded', stop: server.stop, restart: server.restart };
 }

@@ -41,6 +41,7 @@ export class AdAssessor {
     const events: AnyEvent[] = [];
     const linked = new Set<string>();
     const assessedNow = new Set<string>();
+    const rows: SavedAssessment[] = [];
     for (const event of ads) {
       const { data } = event;
       const adText: AdText = {
@@ -77,10 +78,12 @@ export class AdAssessor {
         data: toScoredData(assessment, outcome.evidence, data.adVersion, data.contentHash),
       });
       events.push(scored);
-      await this.save(manager, event, observation, assessment, scored);
+      rows.push(toSavedAssessment(event, observation, assessment, scored));
       assessedNow.add(event.subject);
       for (const adKey of outcome.linkedAdKeys) linked.add(adKey);
     }
+    // Before the re-assessments, which read other ads' rows (never these: they are excluded).
+    await this.save(manager, rows);
     for (const adKey of assessedNow) linked.delete(adKey);
     events.push(...(await this.reassess(manager, [...linked].slice(0, maxRescoresPerBatch))));
     return events;
@@ -133,19 +136,34 @@ export class AdAssessor {
     return events;
   }
 
-  private async save(
-    manager: EntityManager,
-    event: IngestedAd,
-    observation: NetworkObservation,
-    assessment: RiskAssessment,
-    scored: EventOf<'ad.scored'>,
-  ): Promise<void> {
-    const { data } = event;
+  /**
+   * One upsert for the whole batch (a statement per ad costs a round trip each, which is what
+   * bounded the pipeline's throughput). An ad seen twice in a batch keeps its last version, as
+   * the upserts one after another would.
+   */
+  private async save(manager: EntityManager, rows: readonly SavedAssessment[]): Promise<void> {
+    const latest = new Map<string, SavedAssessment>();
+    for (const row of rows) {
+      const key = `${row.platform_id}:${row.ad_id}`;
+      latest.delete(key);
+      latest.set(key, row);
+    }
+    if (latest.size === 0) return;
     await manager.query(
       `INSERT INTO scoring.assessments (platform_id, ad_id, ad_version, content_hash, title, body, country, city, language,
                                         contacts, names, images, score, band, ruleset_version, assessment, explanation,
                                         received_at, assessed_at, last_event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, clock_timestamp(), $19)
+       SELECT r.platform_id, r.ad_id, r.ad_version, r.content_hash, r.title, r.body, r.country, r.city, r.language,
+              r.contacts, r.names, r.images, r.score, r.band, r.ruleset_version, r.assessment, r.explanation,
+              r.received_at, clock_timestamp(), r.last_event_id
+         FROM ROWS FROM (json_to_recordset($1::json) AS (
+                platform_id text, ad_id text, ad_version integer, content_hash text, title text, body text, country text,
+                city text, language text, contacts text[], names text[], images jsonb, score double precision, band text,
+                ruleset_version text, assessment jsonb, explanation text, received_at timestamptz, last_event_id uuid))
+              WITH ORDINALITY AS r(platform_id, ad_id, ad_version, content_hash, title, body, country, city, language, contacts,
+                                   names, images, score, band, ruleset_version, assessment, explanation, received_at,
+                                   last_event_id, position)
+        ORDER BY r.position
        ON CONFLICT (platform_id, ad_id) DO UPDATE SET
          ad_version = excluded.ad_version, content_hash = excluded.content_hash, title = excluded.title, body = excluded.body,
          country = excluded.country, city = excluded.city, language = excluded.language, contacts = excluded.contacts,
@@ -153,27 +171,55 @@ export class AdAssessor {
          images = excluded.images, score = excluded.score, band = excluded.band, ruleset_version = excluded.ruleset_version,
          assessment = excluded.assessment, explanation = excluded.explanation, received_at = excluded.received_at,
          assessed_at = excluded.assessed_at, last_event_id = excluded.last_event_id, removed = false`,
-      [
-        event.tenant,
-        data.platformAdId,
-        data.adVersion,
-        data.contentHash,
-        data.originalText.title,
-        data.originalText.body,
-        data.location.country,
-        data.location.city ?? null,
-        data.language ?? null,
-        observation.contacts,
-        observation.names,
-        JSON.stringify(observation.images),
-        assessment.score,
-        assessment.band,
-        assessment.rulesetVersion,
-        JSON.stringify(scored.data),
-        assessment.explanation,
-        data.receivedAt,
-        scored.id,
-      ],
+      [JSON.stringify([...latest.values()])],
     );
   }
+}
+
+/** One row of scoring.assessments as the batch upsert reads it from JSON. */
+interface SavedAssessment {
+  platform_id: string;
+  ad_id: string;
+  ad_version: number;
+  content_hash: string;
+  title: string;
+  body: string;
+  country: string;
+  city: string | null;
+  language: string | null;
+  contacts: string[];
+  names: string[];
+  images: { pdq: string; quality: number }[];
+  score: number;
+  band: string;
+  ruleset_version: string;
+  assessment: EventOf<'ad.scored'>['data'];
+  explanation: string;
+  received_at: string;
+  last_event_id: string;
+}
+
+function toSavedAssessment(event: IngestedAd, observation: NetworkObservation, assessment: RiskAssessment, scored: EventOf<'ad.scored'>): SavedAssessment {
+  const { data } = event;
+  return {
+    platform_id: event.tenant,
+    ad_id: data.platformAdId,
+    ad_version: data.adVersion,
+    content_hash: data.contentHash,
+    title: data.originalText.title,
+    body: data.originalText.body,
+    country: data.location.country,
+    city: data.location.city ?? null,
+    language: data.language ?? null,
+    contacts: observation.contacts,
+    names: observation.names,
+    images: observation.images,
+    score: assessment.score,
+    band: assessment.band,
+    ruleset_version: assessment.rulesetVersion,
+    assessment: scored.data,
+    explanation: assessment.explanation,
+    received_at: data.receivedAt,
+    last_event_id: scored.id,
+  };
 }
