@@ -3,15 +3,36 @@ import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import type { EventPublisher, OutgoingRecord } from '../ports';
 
 /**
+ * Publishes arriving while a send is in flight are merged into the next send up to this many
+ * value bytes (a single publish is never split). Kept well under the broker's default 1 MB
+ * record batch per partition.
+ */
+const MAX_MERGED_BYTES = 512 * 1024;
+
+interface PendingPublish {
+  readonly records: readonly OutgoingRecord[];
+  readonly bytes: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
  * The idempotent Kafka producer behind the `EventPublisher` port: acks from all in-sync
  * replicas, broker-side de-duplication of retried batches, one in-flight request so a
  * retry can never reorder one subject's events. Retries are bounded (kafkajs warns about
  * that): a publish that finally fails is retried by the caller — the outbox relay keeps its
  * rows — and the consumers' inbox drops any duplicate this creates.
+ *
+ * With one request in flight, concurrent publishes (HTTP requests, relays) would each wait a
+ * full broker round trip behind the others; instead, those that arrive during a send go out
+ * together in the next one, in arrival order. When a merged send fails, each publish in it is
+ * sent again on its own, so one caller's bad record never fails another's.
  */
 export class KafkaEventPublisher implements EventPublisher {
   private readonly producer: Producer;
   private connected: Promise<void> | undefined;
+  private pending: PendingPublish[] = [];
+  private sending = false;
 
   constructor(
     kafka: Kafka,
@@ -34,6 +55,40 @@ export class KafkaEventPublisher implements EventPublisher {
   async publish(records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.connect();
+    const bytes = records.reduce((sum, record) => sum + record.value.length, 0);
+    await new Promise<void>((resolve, reject) => {
+      this.pending.push({ records, bytes, resolve, reject });
+      if (!this.sending) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.pending.length > 0) {
+        let bytes = 0;
+        let count = 0;
+        while (count < this.pending.length && (count === 0 || bytes + this.pending[count].bytes <= MAX_MERGED_BYTES)) bytes += this.pending[count++].bytes;
+        const group = this.pending.splice(0, count);
+        try {
+          await this.send(group.flatMap((item) => item.records));
+          for (const item of group) item.resolve();
+        } catch (error) {
+          if (group.length === 1) {
+            group[0].reject(error);
+            continue;
+          }
+          for (const item of group) {
+            await this.send(item.records).then(item.resolve, item.reject);
+          }
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async send(records: readonly OutgoingRecord[]): Promise<void> {
     const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
     for (const record of records) {
       const messages = byTopic.get(record.topic) ?? [];

@@ -1,0 +1,87 @@
+import type { Kafka } from 'kafkajs';
+import type { OutgoingRecord } from '../ports';
+import { KafkaEventPublisher } from './kafka-event-publisher';
+
+interface SentBatch {
+  topicMessages: { topic: string; messages: { key: string }[] }[];
+}
+
+/** A producer whose sends complete when the test says so, recording what each one carried. */
+function fakeProducer() {
+  const sends: { keys: string[]; finish: (error?: Error) => void }[] = [];
+  const producer = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    sendBatch: (batch: SentBatch) =>
+      new Promise<void>((resolve, reject) => {
+        const keys = batch.topicMessages.flatMap((topic) => topic.messages.map((message) => message.key));
+        sends.push({ keys, finish: (error) => (error ? reject(error) : resolve()) });
+      }),
+  };
+  return { kafka: { producer: () => producer } as unknown as Kafka, sends };
+}
+
+const record = (key: string, bytes = 10): OutgoingRecord => ({ topic: 'ads.ingested.v1', key, value: Buffer.alloc(bytes), headers: {} });
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('KafkaEventPublisher', () => {
+  it('merges the publishes that arrive during a send into the next one, in arrival order', async () => {
+    const { kafka, sends } = fakeProducer();
+    const publisher = new KafkaEventPublisher(kafka);
+    const first = publisher.publish([record('a')]);
+    await tick();
+    const second = publisher.publish([record('b'), record('c')]);
+    const third = publisher.publish([record('d')]);
+    await tick();
+    expect(sends.map((send) => send.keys)).toEqual([['a']]);
+    sends[0].finish();
+    await first;
+    await tick();
+    expect(sends.map((send) => send.keys)).toEqual([['a'], ['b', 'c', 'd']]);
+    sends[1].finish();
+    await expect(Promise.all([second, third])).resolves.toEqual([undefined, undefined]);
+  });
+
+  it('sends each publish of a failed merged send on its own, so only the bad one fails', async () => {
+    const { kafka, sends } = fakeProducer();
+    const publisher = new KafkaEventPublisher(kafka);
+    const first = publisher.publish([record('a')]);
+    await tick();
+    const good = publisher.publish([record('good')]);
+    const bad = publisher.publish([record('bad')]);
+    await tick();
+    sends[0].finish();
+    await first;
+    await tick();
+    sends[1].finish(new Error('MESSAGE_TOO_LARGE'));
+    await tick();
+    await tick();
+    expect(sends[2].keys).toEqual(['good']);
+    sends[2].finish();
+    await expect(good).resolves.toBeUndefined();
+    await tick();
+    expect(sends[3].keys).toEqual(['bad']);
+    sends[3].finish(new Error('MESSAGE_TOO_LARGE'));
+    await expect(bad).rejects.toThrow('MESSAGE_TOO_LARGE');
+  });
+
+  it('never merges beyond the byte limit, and never splits a publish', async () => {
+    const { kafka, sends } = fakeProducer();
+    const publisher = new KafkaEventPublisher(kafka);
+    const first = publisher.publish([record('a')]);
+    await tick();
+    const big = publisher.publish([record('big-1', 400 * 1024), record('big-2', 400 * 1024)]);
+    const next = publisher.publish([record('next', 200 * 1024)]);
+    await tick();
+    sends[0].finish();
+    await first;
+    await tick();
+    expect(sends[1].keys).toEqual(['big-1', 'big-2']);
+    sends[1].finish();
+    await big;
+    await tick();
+    expect(sends[2].keys).toEqual(['next']);
+    sends[2].finish();
+    await next;
+  });
+});
