@@ -263,10 +263,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       }
     };
 
+    // Cases and SLA states as the audit sees them, refreshed beside the progress line.
+    let audited = '';
     const progress = setInterval(() => {
       log(
         `demo: ads ${counters.adsSent}/${corpus.length} (accepted ${counters.adsAccepted}) · notices ${counters.notices} · decisions ${counters.decisions}` +
-          ` · commands received ${platform.stats.commandsReceived} (refused while down ${platform.stats.refusedDuringOutage}) · removals confirmed ${removalsConfirmed}`,
+          ` · commands received ${platform.stats.commandsReceived} (refused while down ${platform.stats.refusedDuringOutage}) · removals confirmed ${removalsConfirmed}${audited}`,
+      );
+      void call<SlaReportSummary>(options.auditUrl, 'GET', `/reports/sla?platformId=${platformId}&limit=0`, options.adminKey).then(
+        (answer) => {
+          if (answer.status !== 200) return;
+          const { cases, response, removal } = answer.body;
+          audited = ` · audit: ${cases} cases, SLA met ${response.met + removal.met}, breached ${response.breached + response.openBreached + removal.breached + removal.openBreached}`;
+        },
+        () => undefined,
       );
     }, 3000);
     try {

@@ -139,6 +139,8 @@ describe('npm start', () => {
     expect(api.response.breached + api.removal.breached).toBeGreaterThan(0);
     expect(output).toMatch(/Replayed history: \d+ past cases/);
     expect(output).toMatch(/First ad scored \d+\.\d s after the command/);
+    // The live progress line carries the audit's view: cases and SLA states.
+    expect(output).toMatch(/demo: ads \d+\/\d+ .* · audit: \d+ cases, SLA met \d+, breached \d+/);
     const finished = /Demo finished for platform (\S+): (\d+)\/(\d+) ads accepted, (\d+) notices, (\d+) decisions, (\d+) removals confirmed/.exec(output);
     expect(finished).not.toBeNull();
     const [, , accepted, sent, notices, decisions, removals] = (finished as RegExpExecArray).map(Number);
