@@ -50,13 +50,14 @@ import type { Admin } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
 import { serviceNodeArgs } from '../scripts/support/services';
 import { benchAd } from './support/bench-ads';
 import { summariseLatestProfile } from './support/cpu-profile-summary';
+import { machineInfo } from './support/machine-info';
 import { consumerPerformance, producerPerformance, type KafkaToolsContext } from './support/kafka-perf-tools';
 import { groupCpuMeter, localPortOwners, memorySampler, pidsWithArgs, procStatusMb, type GroupCpuReport, type ProcessMemoryReport } from './support/process-probes';
 
@@ -321,7 +322,7 @@ async function main(): Promise<void> {
   const p99Ms = latency.endToEnd.p99Ms;
   const result = {
     measuredAt: new Date().toISOString(),
-    machine: machineInfo(),
+    machine: machineInfo(loadAverageAtStart),
     setup: {
       throughputAds,
       adsPerBatch,
@@ -423,18 +424,6 @@ function perThousandAds(report: GroupCpuReport, ads: number): Record<string, num
     if (ms !== null && !name.startsWith('bench')) total += ms;
   }
   return { ...figures, total: ads === 0 ? 0 : Math.round((total / ads) * 1000) };
-}
-
-function machineInfo() {
-  return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    totalMemMb: Math.round(totalmem() / 2 ** 20),
-    node: process.version,
-    os: `${process.platform} ${release()}`,
-    loadAverageAtStart: loadAverageAtStart.map((value) => round(value, 2)),
-    loadAverageAtEnd: loadavg().map((value) => round(value, 2)),
-  };
 }
 
 /** The four services, compiled into dist/ (only what they import). */

@@ -5,9 +5,9 @@
 //   npm run vigie -- audit report transparency [--from --to --platform] [--csv]
 //   npm run vigie -- audit timeline <caseId> [--csv]
 //   npm run vigie -- audit export-statements [--from --to --platform] [--out <dir>]
-//   npm run vigie -- audit submit-statements --url <url> [--from --to --platform] [--retry-rejected]
+//   npm run vigie -- audit submit-statements --url <url> [--from --to --platform] [--retry-rejected] [--token-file <f>]
 //   npm run vigie -- audit evidence <caseId> --out <file>
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT, callService } from './api-client';
 import { requireOption, UsageError, type ParsedArguments } from './cli-arguments';
@@ -21,7 +21,9 @@ Audit reports and exports (audit API):
   audit export-statements [--from --to --platform] [--out <dir>]   statements of reasons as Transparency
                                                    Database batches (one JSON file per batch with --out)
   audit submit-statements --url <url> [--from --to --platform] [--retry-rejected]
-                                                   send them to a Transparency Database (admin), idempotent by puid
+        [--token-file <file>]                      send them to a Transparency Database (admin), idempotent by puid;
+                                                   the platform's API token comes from the file or VIGIE_TDB_TOKEN
+                                                   (with --platform) and is sent as a bearer token, never stored
   audit evidence <caseId> --out <file>             a case's evidence bundle (records, chain, signed checkpoint,
                                                    Merkle proof); check it offline with audit verify-bundle
 `;
@@ -95,17 +97,20 @@ export async function runAuditReportCommand(parsed: ParsedArguments): Promise<st
       const body: Record<string, unknown> = { url: requireOption(parsed, 'url') };
       for (const [option, field] of Object.entries(PERIOD)) if (typeof parsed.options[option] === 'string') body[field] = parsed.options[option];
       if (parsed.options['retry-rejected'] === true) body.retryRejected = true;
+      const token = databaseToken(parsed);
+      if (token !== undefined) body.token = token;
       const report = JSON.parse(await call('POST', '/admin/exports/statements-of-reasons/submit', body)) as {
         submitted: number;
         skipped: number;
         previouslyRejected: number;
         rejected: number;
         failed: number;
+        alreadyPresent: number;
         batches: { platformId: string; puids: string[]; outcome: string; status: number | null; answer?: unknown }[];
       };
       if (parsed.options.json === true) return JSON.stringify(report, null, 2);
       return [
-        `submitted ${report.submitted}, skipped (already accepted) ${report.skipped}, previously rejected ${report.previouslyRejected}, rejected ${report.rejected}, failed ${report.failed}`,
+        `submitted ${report.submitted}, skipped (already accepted) ${report.skipped}, previously rejected ${report.previouslyRejected}, rejected ${report.rejected}, failed ${report.failed}, already present ${report.alreadyPresent}`,
         ...report.batches
           .filter((batch) => batch.outcome !== 'accepted')
           .map((batch) => `  ${batch.outcome.toUpperCase()} ${batch.platformId} [${batch.puids.join(', ')}] ${batch.status ?? '-'} ${JSON.stringify(batch.answer ?? null).slice(0, 300)}`),
@@ -114,4 +119,27 @@ export async function runAuditReportCommand(parsed: ParsedArguments): Promise<st
     default:
       throw new UsageError(`unknown audit command "${action}"`);
   }
+}
+
+/**
+ * The platform's Transparency Database API token: from `--token-file` or VIGIE_TDB_TOKEN, never
+ * from the command line itself (it would show in process lists and shell history).
+ */
+function databaseToken(parsed: ParsedArguments): string | undefined {
+  const file = parsed.options['token-file'];
+  if (file === true) throw new UsageError('--token-file needs a value');
+  let token: string | undefined;
+  if (typeof file === 'string') {
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new UsageError(`cannot read the token file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  } else if (process.env.VIGIE_TDB_TOKEN) {
+    token = process.env.VIGIE_TDB_TOKEN.trim();
+  }
+  if (token === undefined) return undefined;
+  if (token === '') throw new UsageError('the Transparency Database token is empty');
+  if (typeof parsed.options.platform !== 'string') throw new UsageError("a Transparency Database token files statements under one platform's account: add --platform <id>");
+  return token;
 }

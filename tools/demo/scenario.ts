@@ -307,7 +307,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         log(`demo: the history replay failed: ${(error as Error).message}`);
       }
     }
-    const report = await call<SlaReportSummary>(options.auditUrl, 'GET', `/reports/sla?platformId=${platformId}`, options.adminKey).catch(() => null);
+    const report = await settledSlaReport(options.auditUrl, platformId, options.adminKey, () => stopping);
     return {
       platformId,
       firstScoredAfterMs,
@@ -321,6 +321,28 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   } finally {
     await platform.close();
   }
+}
+
+/**
+ * The audit's report once the pipeline has gone quiet: late removal confirmations and
+ * verifier rounds still move cases from open to met for a few seconds after the stream
+ * ends, so the headline figures are read until three reads in a row agree (at most a minute).
+ */
+async function settledSlaReport(auditUrl: string, platformId: string, adminKey: string, stopping: () => boolean) {
+  let last: { status: number; body: SlaReportSummary } | null = null;
+  let agreeing = 0;
+  for (let reads = 0; reads < 40 && agreeing < 2 && !stopping(); reads += 1) {
+    if (last) await sleep(1500);
+    const answer = await call<SlaReportSummary>(auditUrl, 'GET', `/reports/sla?platformId=${platformId}`, adminKey).catch(() => null);
+    if (!answer || answer.status !== 200) {
+      agreeing = 0;
+      last = answer;
+      continue;
+    }
+    agreeing = last?.status === 200 && describeSlaReport(last.body) === describeSlaReport(answer.body) ? agreeing + 1 : 0;
+    last = answer;
+  }
+  return last;
 }
 
 const minutes = (ms: number | null) =>

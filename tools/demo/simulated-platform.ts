@@ -1,6 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, signedByVigie } from '../support/platform-webhook';
 
 /**
  * A classified-ad platform for the demo, on loopback: it serves its ads' pages (so Vigie's
@@ -24,21 +24,6 @@ export interface TakedownCommand {
   commandId: string;
   action: 'remove' | 'disable' | 'restrict' | 'reinstate';
   platformAdId: string;
-}
-
-const readBody = (request: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-
-function signatureValid(secret: string, timestamp: string, body: string, header: string | undefined): boolean {
-  if (!header?.startsWith('sha256=')) return false;
-  const expected = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest();
-  const given = Buffer.from(header.slice(7), 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export async function startSimulatedPlatform(options: { executionDelayMs: [number, number] }): Promise<SimulatedPlatform> {
@@ -69,8 +54,7 @@ export async function startSimulatedPlatform(options: { executionDelayMs: [numbe
           response.writeHead(503).end();
           return;
         }
-        const timestamp = String(request.headers['x-vigie-timestamp'] ?? '');
-        if (!signatureValid(secret, timestamp, body, request.headers['x-vigie-signature'] as string | undefined)) {
+        if (!signedByVigie(secret, request.headers, body)) {
           stats.rejectedSignatures += 1;
           response.writeHead(401).end();
           return;

@@ -1,5 +1,15 @@
 export { canonicalJson } from './lib/canonical-json';
-export { AUDIT_ENTRY_VERSION, chainHash, extendChain, genesisHash, type AuditEntry, type ChainedRecord } from './lib/chain';
+export {
+  AUDIT_ENTRY_VERSION,
+  chainHash,
+  extendChain,
+  extendChainPrepared,
+  genesisHash,
+  prepareEntry,
+  type AuditEntry,
+  type ChainedRecord,
+  type PreparedEntry,
+} from './lib/chain';
 export {
   verifySubjectChain,
   type RecordColumns,

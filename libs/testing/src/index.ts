@@ -7,11 +7,13 @@ export {
 export { isDockerEngineAvailable } from './docker-engine';
 export { freePort } from './lib/free-port';
 export {
+  compiledCodeIsCurrent,
   requireEnv,
   sleep,
   startVigieStack,
   waitFor,
   type ServiceOutput,
+  type StackRuntime,
   type StackServiceName,
   type StartVigieStackOptions,
   type VigieStack,

@@ -22,10 +22,11 @@ function informedCase(tenant: string, adId: string, atMs: number, puid: string):
 interface SubmitReport {
   submitted: number;
   skipped: number;
+  alreadyPresent: number;
   previouslyRejected: number;
   rejected: number;
   failed: number;
-  batches: { platformId: string; puids: string[]; outcome: string; status: number | null; attempts: number; answer?: unknown }[];
+  batches: { platformId: string; puids: string[]; outcome: string; status: number | null; attempts: number; alreadyPresent?: true; answer?: unknown }[];
 }
 
 describe('Transparency Database submission client against a loopback database', () => {
@@ -35,14 +36,17 @@ describe('Transparency Database submission client against a loopback database', 
   let admin: string;
   const accepted = new Map<string, number>();
   const requests: string[][] = [];
+  const authorizations: (string | undefined)[] = [];
+  const TOKEN = 'X|vigie-test-token-7Qf2';
   let stalled = false;
   const puids = { a1: `a1-${uuidv7()}`, bad: `bad-${uuidv7()}`, b1: `b1-${uuidv7()}`, b2: `b2-${uuidv7()}` };
 
   beforeAll(async () => {
     fixture = await startSlaFixture({ AUDIT_TDB_TIMEOUT_MS: '400', AUDIT_TDB_BACKOFF_MS: '20', AUDIT_TDB_RETRIES: '3' });
     admin = fixture.key({ role: 'admin', platformId: null });
-    // The fake database: all-or-nothing batches; refuses any batch holding the bad statement,
-    // stalls (no answer) on the first request for platform b, accepts everything else.
+    // The fake database: all-or-nothing batches; refuses a bearer token other than TOKEN, any
+    // batch holding the bad statement and any puid it already holds; stores the first request
+    // for platform b but never answers it (the answer is lost to the client's timeout).
     server = createServer((request, response) => {
       let raw = '';
       request.on('data', (chunk) => (raw += chunk));
@@ -50,17 +54,29 @@ describe('Transparency Database submission client against a loopback database', 
         const statements = (JSON.parse(raw) as { statements: { puid: string }[] }).statements;
         const batch = statements.map((s) => s.puid);
         requests.push(batch);
-        const bad = batch.indexOf(puids.bad);
-        if (bad >= 0) {
-          response.writeHead(422, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ message: 'The given data was invalid.', errors: { [`statements.${bad}.decision_facts`]: ['The decision facts field is required.'] } }));
+        authorizations.push(request.headers.authorization);
+        const refuse = (status: number, body: unknown) => {
+          response.writeHead(status, { 'content-type': 'application/json' });
+          response.end(JSON.stringify(body));
+        };
+        if (request.headers.authorization !== undefined && request.headers.authorization !== `Bearer ${TOKEN}`) {
+          refuse(401, { message: 'Unauthenticated.' });
           return;
         }
-        if (batch.includes(puids.b1) && !stalled) {
-          stalled = true;
-          return; // never answered: the client's timeout ends it, and nothing is stored
+        const errors: Record<string, string[]> = {};
+        batch.forEach((puid, index) => {
+          if (puid === puids.bad) errors[`statements.${index}.decision_facts`] = ['The decision facts field is required.'];
+          if (accepted.has(puid)) errors[`statements.${index}.puid`] = ['The identifier given is not unique within this platform.'];
+        });
+        if (Object.keys(errors).length > 0) {
+          refuse(422, { message: 'The given data was invalid.', errors });
+          return;
         }
         for (const puid of batch) accepted.set(puid, (accepted.get(puid) ?? 0) + 1);
+        if (batch.includes(puids.b1) && !stalled) {
+          stalled = true;
+          return; // stored, but never answered: the client's timeout ends it
+        }
         response.writeHead(201, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ statements }));
       });
@@ -102,11 +118,12 @@ describe('Transparency Database submission client against a loopback database', 
   it('sends each statement until accepted exactly once, records refusals with the answer, and a re-run sends nothing', async () => {
     const first = await fixture.call<SubmitReport>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ submitted: 3, skipped: 0, rejected: 1, failed: 0, previouslyRejected: 0 });
+    expect(first.body).toMatchObject({ submitted: 1, alreadyPresent: 2, skipped: 0, rejected: 1, failed: 0, previouslyRejected: 0 });
     const refused = first.body.batches.find((batch) => batch.outcome === 'rejected');
     expect(refused).toMatchObject({ puids: [puids.bad], status: 422, answer: { errors: { 'statements.1.decision_facts': ['The decision facts field is required.'] } } });
-    // The timed-out batch went again after a backoff.
-    expect(first.body.batches.find((batch) => batch.puids.includes(puids.b1))).toMatchObject({ outcome: 'accepted', attempts: 2 });
+    // The batch whose answer was lost went again after a backoff; the database's "not unique"
+    // refusal is its receipt, not a rejection.
+    expect(first.body.batches.find((batch) => batch.puids.includes(puids.b1))).toMatchObject({ outcome: 'accepted', alreadyPresent: true, status: 422, attempts: 2 });
     expect(Object.fromEntries(accepted)).toEqual({ [puids.a1]: 1, [puids.b1]: 1, [puids.b2]: 1 });
 
     const stored = await fixture.query<{ puid: string; outcome: string }>('SELECT puid, outcome FROM audit.tdb_submissions ORDER BY puid');
@@ -129,5 +146,30 @@ describe('Transparency Database submission client against a loopback database', 
     expect(down.body.batches[0]).toMatchObject({ outcome: 'failed', attempts: 4 });
     const up = await fixture.call<SubmitReport>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url });
     expect(up.body).toMatchObject({ submitted: 1, skipped: 3, failed: 0 });
+  });
+
+  it("sends the platform's token as a bearer token, never keeps it, and leaves statements to send when it is refused", async () => {
+    const platformId = `${fixture.tenantPrefix}-d`;
+    const puid = `d1-${uuidv7()}`;
+    await fixture.append(informedCase(platformId, '6', Date.now() - HOUR, puid));
+    await waitFor(async () => ((await fixture.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.statements_of_reasons'))[0].n >= 6 ? true : undefined), 20000, 'sixth statement');
+    const submit = (body: Record<string, unknown>) => fixture.call<SubmitReport & { errors?: { field: string }[] }>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url, ...body });
+
+    expect((await submit({ token: TOKEN })).body.errors?.[0].field).toBe('platformId');
+    expect((await submit({ token: 'X|a b', platformId })).body.errors?.[0].field).toBe('token');
+    expect((await submit({ token: 'X|a\r\nx-injected: 1', platformId })).status).toBe(400);
+
+    const wrong = 'X|not-the-token-4kP9';
+    const refused = await submit({ token: wrong, platformId });
+    expect(refused.body).toMatchObject({ submitted: 0, rejected: 0, failed: 1, alreadyPresent: 0 });
+    expect(refused.body.batches[0]).toMatchObject({ outcome: 'failed', status: 401, attempts: 1, puids: [puid] });
+    expect(accepted.has(puid)).toBe(false);
+    const kept = await fixture.query<{ answer: unknown }>('SELECT answer FROM audit.tdb_submission_batches');
+    expect(JSON.stringify([refused.body, kept])).not.toContain('not-the-token');
+
+    const sent = await submit({ token: TOKEN, platformId });
+    expect(sent.body).toMatchObject({ submitted: 1, skipped: 0, failed: 0 });
+    expect(authorizations.at(-1)).toBe(`Bearer ${TOKEN}`);
+    expect(accepted.get(puid)).toBe(1);
   });
 });

@@ -256,6 +256,26 @@ describe('ingest HTTP intake: batches, removals, ad state (real Kafka and Postgr
     });
   });
 
+  describe('overlapping batches', () => {
+    it('gives every new ad shared by concurrent batches one first sighting and consecutive versions', async () => {
+      const ids = Array.from({ length: 100 }, (_, n) => `overlap-${n}-${randomHex()}`);
+      // Each batch lists the same new ads in its own order, with its own text.
+      const batches = Array.from({ length: 4 }, (_, b) => {
+        const order = b % 2 === 0 ? ids : [...ids].reverse();
+        return order.map((id) => smallAd(id, { body: `batch ${b} text of ${id}` }));
+      });
+      const answers = await Promise.all(batches.map((batch) => submit(batch)));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      for (const answer of answers) expect(answer.body.results.every((r: { status: string }) => r.status === 'accepted')).toBe(true);
+      const published = await publishedNow();
+      for (const id of ids) {
+        const events = published.filter((e) => e.event.subject === `${platform.id}:${id}`);
+        expect(events.map((e) => e.event.type)).toEqual(['ad.ingested', 'ad.updated', 'ad.updated', 'ad.updated']);
+        expect(events.map((e) => (e.event as Ingested | Updated).data.adVersion)).toEqual([1, 2, 3, 4]);
+      }
+    });
+  });
+
   describe('bad items in a batch', () => {
     it('rejects each bad item with its index, field and reason; the good ones are accepted and published', async () => {
       const okId = `mx-ok-${randomHex()}`;

@@ -2,6 +2,7 @@
 // through the real broker and database, with ingest (the key registry) as its own process.
 import { createEvent, EVENT_DEFINITIONS, subjectFor, validateEventData, type AnyEvent, type EventData } from '@vigie/contracts';
 import { startNatFixture, waitFor, type CreatedPlatform, type NatFixture } from '../test-support/nat-fixture';
+import { CaseLedger } from './services/case-ledger.service';
 
 jest.setTimeout(120_000);
 
@@ -140,6 +141,60 @@ describe('a notice through to the takedown command', () => {
     await fixture.collect('cases.v1', (e) => e.type === 'notifier.informed' && (e.data as { noticeId: string }).noticeId === late.body.noticeId);
     await fixture.collect('cases.v1', (e) => e.type === 'case.closed' && e.correlationId === caseId && (e.data as { outcome: string }).outcome === 'no-action');
     expect(fixture.seen('takedown.commands.v1', (e) => e.correlationId === caseId)).toHaveLength(0);
+  });
+
+  it('records a burst of concurrent notices, several on the same ads, as one case per ad that each notice joins', async () => {
+    // Sent at once, the notices are written in shared transactions: notices on the same ad
+    // end up in one, and must still open its case once and join it in turn.
+    const ads = Array.from({ length: 6 }, () => nextAdId());
+    const bodies = [
+      ...Array.from({ length: 30 }, (_, i) => notice(platform.id, ads[i % ads.length] as string)),
+      { ...notice(platform.id, ads[0] as string), locations: [{ platformId: platform.id, adId: ads[0] }, { platformId: platform.id, adId: ads[1] }] },
+    ];
+    const answers = await Promise.all(
+      bodies.map((body) => fixture.call<{ noticeId: string; cases: { caseId: string; platformAdId: string; joinedExistingCase: boolean }[] }>('POST', '/notices', keys.flagger, body)),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(bodies.map(() => 201));
+    const links = answers.flatMap((answer) => answer.body.cases);
+    for (const adId of ads) {
+      const ofAd = links.filter((link) => link.platformAdId === adId);
+      expect(new Set(ofAd.map((link) => link.caseId)).size).toBe(1);
+      expect(ofAd.filter((link) => !link.joinedExistingCase)).toHaveLength(1);
+      expect(ofAd[0]?.caseId).toBe((await caseOf(adId)).id);
+      const [{ count }] = await fixture.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM notice_and_takedown.case_notices WHERE case_id = $1`, [ofAd[0]?.caseId]);
+      expect(count).toBe(ofAd.length);
+    }
+    const opened = await fixture.collect('cases.v1', (e) => e.type === 'case.opened' && ads.includes((e.data as { platformAdId: string }).platformAdId), 30_000, ads.length);
+    expect(opened).toHaveLength(ads.length);
+    const noticeIds = new Set(answers.map((answer) => answer.body.noticeId));
+    const received = await fixture.collect('notices.v1', (e) => e.type === 'notice.received' && noticeIds.has((e.data as { noticeId: string }).noticeId), 30_000, noticeIds.size);
+    expect(received).toHaveLength(noticeIds.size);
+  });
+
+  it('opens each case with the clock a full recomputation from its stored facts gives', async () => {
+    // A case opened is inserted with a clock computed from its first notice alone: it must be
+    // the one `refresh` computes from what was stored, for every kind of first notice.
+    const deadline = new Date(Date.now() + 7_200_000).toISOString().replace(/\.\d+Z$/, '.000Z');
+    const opened = await Promise.all([
+      fixture.call<{ cases: { caseId: string }[] }>('POST', '/notices', keys.flagger, notice(platform.id, nextAdId())),
+      fixture.call<{ cases: { caseId: string }[] }>('POST', '/notices', null, notice(platform.id, nextAdId(), { category: 'minors' })),
+      fixture.call<{ cases: { caseId: string }[] }>('POST', '/notices', null,
+        notice(platform.id, nextAdId(), { category: 'other-terms', notifier: { name: 'Dominique', email: 'dominique@example.org' } })),
+      fixture.call<{ cases: { caseId: string }[] }>('POST', '/notices', keys.authority,
+        notice(platform.id, nextAdId(), { authorityOrder: { authority: 'OFAC', reference: 'OFAC-2026-118', legalBasis: 'LCEN art. 6-1', deadline } })),
+    ]);
+    const clockColumns = ['priority', 'source_rank', 'knowledge_at', 'knowledge_basis', 'provisional_from', 'response_deadline', 'removal_deadline', 'internal_deadline'];
+    const ledger = fixture.nat.app.get(CaseLedger);
+    for (const answer of opened) {
+      expect(answer.status).toBe(201);
+      const caseId = answer.body.cases[0]?.caseId as string;
+      const [stored] = await fixture.query<Record<string, unknown>>(`SELECT * FROM notice_and_takedown.cases WHERE id = $1`, [caseId]);
+      const refreshed = await fixture.nat.infrastructure.dataSource.transaction((manager) => ledger.refresh(manager, caseId, new Date(), null));
+      const pick = (row: Record<string, unknown>) => Object.fromEntries(clockColumns.map((column) => [column, row[column]]));
+      expect(pick(refreshed.row as unknown as Record<string, unknown>)).toEqual(pick(stored as Record<string, unknown>));
+      expect(refreshed.events).toEqual([]);
+    }
   });
 
   it('accepts a notice on an ad not yet ingested: the clock runs, the case learns the ad later', async () => {

@@ -1,11 +1,15 @@
 // Platforms' HTTP confirmations and the independent verification probe, through the real
 // broker and database, with ingest (keys, platforms) as its own process and a fake platform
 // on loopback serving the ads' pages.
-import { Topics, type AnyEvent, type EventOf } from '@vigie/contracts';
+import { createEvent, EVENT_DEFINITIONS, subjectFor, Topics, type AnyEvent, type EventData, type EventOf } from '@vigie/contracts';
+import type { EventBatch } from '@vigie/messaging';
+import { AdsIngestedConsumer } from '../cases/consumers/ads-ingested.consumer';
 import { startFakePlatform, type FakePlatform } from '../test-support/fake-platform';
 import { sleep, startNatFixture, waitFor, type CreatedPlatform, type NatFixture } from '../test-support/nat-fixture';
 import { requestTakedown, seedDecidedCase, type SeededCase } from '../test-support/takedown-seeds';
 import { TakedownCommands } from './services/takedown-commands.service';
+
+const adTemplate = EVENT_DEFINITIONS.find((d) => d.type === 'ad.ingested')?.example.data as EventData<'ad.ingested'>;
 
 interface ErrorBody {
   statusCode: number;
@@ -215,5 +219,77 @@ describe('takedown confirmations and verification (real Kafka, PostgreSQL and in
       'the case to close',
     );
     expect(caseRow.removed_at.toISOString()).toBe(removedAt.toISOString());
+  });
+
+  describe('a takedown decided before notice-and-takedown had the ad (a notice by ad id, or its consumer behind)', () => {
+    const adIngested = (adId: string) =>
+      createEvent('ad.ingested', {
+        tenant: platform.id,
+        subject: subjectFor(platform.id, adId),
+        source: 'ingest',
+        data: { ...adTemplate, platformAdId: adId, url: fake.adUrl(adId) },
+      });
+
+    async function deliverAndConfirm(commandId: string): Promise<void> {
+      await fixture.collect(Topics.TakedownResults, resultOf('takedown.delivered', commandId));
+      const answer = await confirm(platform.id, platform.apiKey, { commandId, action: 'remove', confirmedAt: new Date().toISOString() });
+      expect(answer.status).toBe(200);
+    }
+
+    /** Verified by probing the ad's address, which the command now records. */
+    async function expectVerified(adId: string, commandId: string, caseId: string): Promise<void> {
+      const [verified] = (await fixture.collect(Topics.TakedownResults, resultOf('takedown.verified', commandId))) as EventOf<'takedown.verified'>[];
+      expect(verified.data.probe).toMatchObject({ url: fake.adUrl(adId), statusCode: 410, outcome: 'gone' });
+      await fixture.collect(Topics.Cases, (e) => e.type === 'case.closed' && (e as EventOf<'case.closed'>).data.caseId === caseId);
+      const [row] = await fixture.query<{ url: string | null }>(`SELECT url FROM notice_and_takedown.takedown_commands WHERE id = $1`, [commandId]);
+      expect(row.url).toBe(fake.adUrl(adId));
+    }
+
+    it('verifies the removal once the ad arrives', async () => {
+      fake.removalPage('gone');
+      const adId = 'ad-arrives-after-the-decision';
+      const seeded = await seedDecidedCase(fixture, { platformId: platform.id, adId, adUrl: null });
+      const { commandId } = await requestTakedown(fixture, seeded);
+      await deliverAndConfirm(commandId);
+      // No address anywhere yet: nothing can be probed.
+      await sleep(1500);
+      expect(fixture.seen(Topics.TakedownResults, resultOf('takedown.verified', commandId))).toHaveLength(0);
+      expect(fixture.seen(Topics.TakedownResults, resultOf('takedown.verification-failed', commandId))).toHaveLength(0);
+
+      await fixture.publish([adIngested(adId)]);
+      await expectVerified(adId, commandId, seeded.caseId);
+    });
+
+    it("verifies the removal when the ad's transaction and the decision's commit without seeing each other", async () => {
+      // The race of READ COMMITTED: the ads consumer's batch writes the ad while the case is
+      // opened and decided elsewhere; the command is inserted before that batch commits (so it
+      // cannot read the ad's address) and the batch never sees the command (not committed when
+      // it looked). Reproduced step by step with the service's own consumer and command code.
+      fake.removalPage('gone');
+      const adId = 'ad-racing-the-decision';
+      const consumer = fixture.nat.app.get(AdsIngestedConsumer);
+      const event = adIngested(adId);
+      let commandId = '';
+      let caseId = '';
+      await fixture.nat.infrastructure.dataSource.transaction(async (manager) => {
+        const batch: EventBatch = {
+          topic: Topics.AdsIngested,
+          partition: 0,
+          events: [{ event, coordinates: { topic: Topics.AdsIngested, partition: 0, offset: '0', timestamp: String(Date.now()), headers: {} } }],
+          manager,
+          outbox: { tableName: 'unused', enqueue: async () => undefined } as unknown as EventBatch['outbox'],
+          deadLetter: () => undefined,
+        };
+        await consumer.onAdsIngested(batch);
+        // Meanwhile, in other transactions: the case is opened and decided, its command requested.
+        const seeded = await seedDecidedCase(fixture, { platformId: platform.id, adId, adUrl: null });
+        caseId = seeded.caseId;
+        ({ commandId } = await requestTakedown(fixture, seeded));
+      });
+      const [row] = await fixture.query<{ url: string | null }>(`SELECT url FROM notice_and_takedown.takedown_commands WHERE id = $1`, [commandId]);
+      expect(row.url).toBeNull(); // the command really was written without the address
+      await deliverAndConfirm(commandId);
+      await expectVerified(adId, commandId, caseId);
+    });
   });
 });

@@ -48,21 +48,45 @@ export interface ChainedRecord {
   hash: string;
 }
 
+/**
+ * An entry's canonical text up to its place in a chain. The keys `seq` and `v` sort after
+ * `broker`, `event` and `recordedAt`, so the canonical text is this prefix followed by
+ * `<seq>,"v":1}`: the expensive part (sorting and writing the event) can be done before the
+ * entry's seq is known, e.g. outside the lock that serialises appends.
+ */
+export interface PreparedEntry {
+  readonly prefix: string;
+}
+
+export function prepareEntry(entry: Omit<AuditEntry, 'seq' | 'v'>): PreparedEntry {
+  // Only these three keys: anything else the caller's object carries (a parsed record's own seq
+  // and v, say) is not part of the entry.
+  const body = canonicalJson({ broker: entry.broker, event: entry.event, recordedAt: entry.recordedAt });
+  return { prefix: `${body.slice(0, -1)},"seq":` };
+}
+
+const ENTRY_SUFFIX = `,"v":${AUDIT_ENTRY_VERSION}}`;
+
+/** Appends prepared entries to a chain whose head is `head` (null for a new chain), in order. */
+export function extendChainPrepared(subject: string, head: { seq: number; hash: string } | null, entries: readonly PreparedEntry[]): ChainedRecord[] {
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? genesisHash(subject);
+  const records: ChainedRecord[] = [];
+  for (const entry of entries) {
+    seq += 1;
+    const canonical = entry.prefix + seq + ENTRY_SUFFIX;
+    const hash = chainHash(prevHash, canonical);
+    records.push({ seq, canonical, prevHash, hash });
+    prevHash = hash;
+  }
+  return records;
+}
+
 /** Appends entries to a chain whose head is `head` (null for a new chain), in order. */
 export function extendChain(
   subject: string,
   head: { seq: number; hash: string } | null,
   entries: readonly Omit<AuditEntry, 'seq' | 'v'>[],
 ): ChainedRecord[] {
-  let seq = head?.seq ?? 0;
-  let prevHash = head?.hash ?? genesisHash(subject);
-  const records: ChainedRecord[] = [];
-  for (const entry of entries) {
-    seq += 1;
-    const canonical = canonicalJson({ ...entry, v: AUDIT_ENTRY_VERSION, seq });
-    const hash = chainHash(prevHash, canonical);
-    records.push({ seq, canonical, prevHash, hash });
-    prevHash = hash;
-  }
-  return records;
+  return extendChainPrepared(subject, head, entries.map(prepareEntry));
 }

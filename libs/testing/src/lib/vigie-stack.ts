@@ -3,9 +3,9 @@ import { createKafkaClient, ensureTopics } from '@vigie/messaging';
 import type { Kafka } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './free-port';
 
@@ -101,28 +101,57 @@ interface ServiceProcess {
   readonly port: number;
   readonly env: Record<string, string>;
   readonly output: ServiceOutput;
+  readonly runtime: StackRuntime;
   child: ChildProcess;
 }
 
-/** Where a service's stderr goes: the host's (default), nowhere, or appended to a file. */
+/**
+ * How the services run: their TypeScript compiled on the fly (`ts-node`), or the compiled
+ * JavaScript in dist/ (`dist`, as `npm start` runs them), which starts several times faster.
+ */
+export type StackRuntime = 'ts-node' | 'dist';
+
+/**
+ * Whether dist/ holds the current code: every TypeScript source of apps/ and libs/ (specs
+ * aside) has its compiled file, written after the source's last change. File by file, since
+ * a type check alone (`tsc --noEmit`) updates the build's record without emitting anything.
+ * A stale dist/ would test code other than the checkout's.
+ */
+export function compiledCodeIsCurrent(): boolean {
+  for (const folder of ['apps', 'libs']) {
+    for (const entry of readdirSync(join(WORKSPACE_ROOT, folder), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts') || /\.(d|spec|int-spec)\.ts$/.test(entry.name)) continue;
+      const source = join(entry.parentPath, entry.name);
+      const compiled = join(WORKSPACE_ROOT, 'dist', relative(WORKSPACE_ROOT, source).replace(/\.ts$/, '.js'));
+      if (!existsSync(compiled) || statSync(compiled).mtimeMs < statSync(source).mtimeMs) return false;
+    }
+  }
+  return true;
+}
+
+/** Where a service's stderr goes: the host's (default), nowhere, or appended to a file (with its log lines). */
 export type ServiceOutput = 'inherit' | 'ignore' | { file: string };
 
-function spawnService(name: StackServiceName, port: number, env: Record<string, string>, output: ServiceOutput = 'inherit'): ChildProcess {
+function spawnService(name: StackServiceName, port: number, env: Record<string, string>, output: ServiceOutput, runtime: StackRuntime): ChildProcess {
   const { main, portVariable } = SERVICE_MAINS[name];
   const fd = typeof output === 'object' ? openSync(output.file, 'a') : undefined;
+  const args =
+    runtime === 'dist'
+      ? ['-r', './tools/runtime/register-dist-aliases.js', join('dist', main.replace(/\.ts$/, '.js'))]
+      : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', main];
   try {
-    return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', main], {
+    return spawn(process.execPath, args, {
       cwd: WORKSPACE_ROOT,
       env: { ...process.env, ...env, [portVariable]: String(port), TS_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'ignore', fd ?? (output as 'inherit' | 'ignore')],
+      // A file gets the JSON log lines (stdout) too; otherwise only stderr is shown.
+      stdio: ['ignore', fd ?? 'ignore', fd ?? (output as 'inherit' | 'ignore')],
     });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-async function waitReady(service: ServiceProcess): Promise<void> {
-  const deadline = Date.now() + 150_000;
+async function waitReady(service: ServiceProcess, deadline = Date.now() + 150_000): Promise<void> {
   while ((await fetch(`${service.url}/ready`).then((r) => r.status, () => 0)) !== 200) {
     if (service.child.exitCode !== null || Date.now() > deadline) {
       service.child.kill('SIGKILL');
@@ -132,9 +161,9 @@ async function waitReady(service: ServiceProcess): Promise<void> {
   }
 }
 
-async function startServiceProcess(name: StackServiceName, env: Record<string, string>, output: ServiceOutput): Promise<ServiceProcess> {
+async function startServiceProcess(name: StackServiceName, env: Record<string, string>, output: ServiceOutput, runtime: StackRuntime): Promise<ServiceProcess> {
   const port = await freePort();
-  const service: ServiceProcess = { name, url: `http://127.0.0.1:${port}`, port, env, output, child: spawnService(name, port, env, output) };
+  const service: ServiceProcess = { name, url: `http://127.0.0.1:${port}`, port, env, output, runtime, child: spawnService(name, port, env, output, runtime) };
   await waitReady(service);
   return service;
 }
@@ -159,6 +188,12 @@ export interface StartVigieStackOptions {
   readonly databaseUrl?: string;
   /** Where the services' stderr goes (default: the host's). */
   readonly serviceOutput?: ServiceOutput;
+  /**
+   * `compiled-if-current`: the compiled services of dist/ when `compiledCodeIsCurrent()`, else
+   * on-the-fly TypeScript (the default, always the checkout's code). For specs that start or
+   * restart services many times (fault tests).
+   */
+  readonly runtime?: 'ts-node' | 'compiled-if-current';
 }
 
 export interface VigieStack {
@@ -166,6 +201,8 @@ export interface VigieStack {
   readonly adminKey: string;
   /** Prefix unique to this stack, for platform ids and tenants. */
   readonly tenantPrefix: string;
+  /** How its services run. */
+  readonly runtime: StackRuntime;
   readonly databaseUrl: string;
   readonly kafkaBrokers: string;
   /** A JSON call to a service with a key. */
@@ -174,8 +211,12 @@ export interface VigieStack {
   isRunning(service: StackServiceName): boolean;
   /** Sends a signal (default SIGKILL) and waits for the process to exit. */
   kill(service: StackServiceName, signal?: NodeJS.Signals): Promise<void>;
-  /** Starts a stopped service again on the same port and configuration and waits until it is ready. */
-  restart(service: StackServiceName): Promise<void>;
+  /**
+   * Starts a stopped service again on the same port and configuration and waits until it is
+   * ready. A start that fails (e.g. the broker is down too) is tried again, as a supervisor
+   * would (Docker's `restart: unless-stopped`), for up to 150 s; resolves with the starts it took.
+   */
+  restart(service: StackServiceName): Promise<number>;
   /** The process id of a service (changes with each restart). */
   pid(service: StackServiceName): number | undefined;
   close(): Promise<void>;
@@ -190,6 +231,7 @@ export async function startVigieStack(options: StartVigieStackOptions = {}): Pro
   const databaseName = `vigie_${label.replace(/-/g, '_')}_it_${suffix}`;
   const serverUrl = options.databaseUrl ?? requireEnv('DATABASE_URL');
   const output = options.serviceOutput ?? 'inherit';
+  const runtime: StackRuntime = options.runtime === 'compiled-if-current' && compiledCodeIsCurrent() ? 'dist' : 'ts-node';
   const databaseUrl = new URL(serverUrl);
   databaseUrl.pathname = `/${databaseName}`;
   const groupPrefix = `it-${label}-${suffix}`;
@@ -224,11 +266,11 @@ export async function startVigieStack(options: StartVigieStackOptions = {}): Pro
       INGEST_ADMIN_API_KEY: adminKey,
       VIGIE_SECRETS_KEY: randomBytes(32).toString('hex'),
       ...extra.ingest,
-    }, output);
+    }, output, runtime);
     processes.set('ingest', ingest);
     const withAuth = { ...common, VIGIE_AUTH_URL: ingest.url };
     const started = await Promise.all([
-      startServiceProcess('scoring', { ...withAuth, ...extra.scoring }, output),
+      startServiceProcess('scoring', { ...withAuth, ...extra.scoring }, output, runtime),
       startServiceProcess('nat', {
         ...withAuth,
         VIGIE_SERVICE_API_KEY: adminKey,
@@ -236,14 +278,14 @@ export async function startVigieStack(options: StartVigieStackOptions = {}): Pro
         NAT_VERIFY_BACKOFF_MS: '300',
         NAT_WEBHOOK_BACKOFF_MS: '300',
         ...extra.nat,
-      }, output),
+      }, output, runtime),
       startServiceProcess('audit', {
         ...withAuth,
         AUDIT_SIGNING_KEY_FILE: signingKeyFile,
         AUDIT_CHECKPOINT_FILE: join(scratch, 'checkpoints.jsonl'),
         AUDIT_CHECKPOINT_INTERVAL_MS: '2000',
         ...extra.audit,
-      }, output),
+      }, output, runtime),
     ]);
     for (const service of started) processes.set(service.name, service);
   } catch (error) {
@@ -257,6 +299,7 @@ export async function startVigieStack(options: StartVigieStackOptions = {}): Pro
     urls,
     adminKey,
     tenantPrefix: groupPrefix,
+    runtime,
     databaseUrl: databaseUrl.toString(),
     kafkaBrokers,
     async call<T>(service: StackServiceName, method: string, path: string, key: string, body?: unknown) {
@@ -281,8 +324,17 @@ export async function startVigieStack(options: StartVigieStackOptions = {}): Pro
     async restart(name) {
       const service = get(name);
       await stopProcess(service.child);
-      service.child = spawnService(name, service.port, service.env, service.output);
-      await waitReady(service);
+      const deadline = Date.now() + 150_000;
+      for (let starts = 1; ; starts++) {
+        service.child = spawnService(name, service.port, service.env, service.output, service.runtime);
+        try {
+          await waitReady(service, deadline);
+          return starts;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+          await sleep(1000);
+        }
+      }
     },
     async close() {
       await stopAll();

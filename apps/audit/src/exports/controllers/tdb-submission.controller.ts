@@ -11,7 +11,11 @@ interface SubmitBody {
   to?: unknown;
   platformId?: unknown;
   retryRejected?: unknown;
+  token?: unknown;
 }
+
+/** Visible ASCII only (the database's tokens look like `X|ybqk…`): no header injection. */
+const TOKEN_PATTERN = /^[\x21-\x7e]{1,1024}$/;
 
 function optionalString(body: SubmitBody, field: 'from' | 'to' | 'platformId'): string | undefined {
   const value = body[field];
@@ -43,6 +47,10 @@ export class TdbSubmissionController {
         to: { type: 'string' },
         platformId: { type: 'string' },
         retryRejected: { type: 'boolean', description: 'send again statements refused in an earlier run' },
+        token: {
+          type: 'string',
+          description: "the platform's API token for the database, sent as a bearer token and never stored; needs platformId (a token files statements under one platform)",
+        },
       },
     },
   })
@@ -61,11 +69,18 @@ export class TdbSubmissionController {
       throw new ExportException(ExportExceptionCode.INVALID_REQUEST, 'invalid request: retryRejected must be a boolean', [{ field: 'retryRejected', reason: 'a boolean' }]);
     }
     const platformId = optionalString(request, 'platformId');
+    if (request.token !== undefined && (typeof request.token !== 'string' || !TOKEN_PATTERN.test(request.token))) {
+      throw new ExportException(ExportExceptionCode.INVALID_REQUEST, 'invalid request: token must be 1 to 1,024 visible ASCII characters', [{ field: 'token', reason: 'visible ASCII, 1 to 1,024 characters' }]);
+    }
+    if (request.token !== undefined && platformId === undefined) {
+      throw new ExportException(ExportExceptionCode.INVALID_REQUEST, "invalid request: a token files statements under one platform's account: name it with platformId", [{ field: 'platformId', reason: 'required with a token' }]);
+    }
     return this.submissions.submit({
       url: url.toString(),
       period: parsePeriod(optionalString(request, 'from'), optionalString(request, 'to')),
       platformId: platformId ?? null,
       retryRejected: request.retryRejected === true,
+      ...(typeof request.token === 'string' ? { token: request.token } : {}),
     });
   }
 }

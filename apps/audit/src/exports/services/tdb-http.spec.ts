@@ -1,4 +1,4 @@
-import { backoffMs, refusedIndexes } from './tdb-http';
+import { alreadyPresentIndexes, backoffMs, refusedIndexes } from './tdb-http';
 
 describe('Transparency Database answers', () => {
   it('names the refused statements from `statements.<n>.<field>` errors', () => {
@@ -10,6 +10,24 @@ describe('Transparency Database answers', () => {
     expect(refusedIndexes('<html>', 5)).toEqual([]);
     expect(refusedIndexes(null, 5)).toEqual([]);
     expect(refusedIndexes({ errors: { statements: ['too many'], 'statements.9.puid': ['out of range'] } }, 5)).toEqual([]);
+  });
+
+  it('tells statements refused only for a puid the database already holds from the others', () => {
+    const body = {
+      errors: {
+        'statements.0.puid': ['The identifier given is not unique within this platform.'],
+        'statements.2.puid': ['The identifier given is not unique within this platform.'],
+        'statements.2.decision_facts': ['The decision facts field is required.'],
+        'statements.3.puid': ['The puid format is invalid.'],
+        'statements.4.puid': 'The puid has already been taken.',
+      },
+    };
+    // 2 also breaks another rule, 3's puid is malformed: both are refused, not present.
+    expect(alreadyPresentIndexes(body, 5)).toEqual([0, 4]);
+    expect(refusedIndexes(body, 5)).toEqual([0, 2, 3, 4]);
+    expect(alreadyPresentIndexes(body, 1)).toEqual([0]);
+    expect(alreadyPresentIndexes({ message: 'Unauthenticated.' }, 5)).toEqual([]);
+    expect(alreadyPresentIndexes({ errors: { puid: ['The identifier given is not unique within this platform.'] } }, 5)).toEqual([]);
   });
 
   it('backs off exponentially, between half and all of the doubled delay', () => {

@@ -22,6 +22,17 @@ export class TdbTransientError extends Error {
   }
 }
 
+/**
+ * The database refused the credentials (401/403): not a verdict on the statements and not a sick
+ * receiver either, so it is neither retried nor counted by the breaker, and the run stops.
+ */
+export class TdbAuthError extends Error {
+  constructor(readonly status: number) {
+    super(`the database refused the credentials (${status}): check the platform's API token`);
+    this.name = 'TdbAuthError';
+  }
+}
+
 async function readBody(response: Response): Promise<unknown> {
   const text = await response.text();
   try {
@@ -31,13 +42,19 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-export async function postBatch(url: string, statements: readonly Record<string, unknown>[], timeoutMs: number): Promise<TdbAnswer> {
+/**
+ * One POST of a batch. `token` is the platform's API token for the database, sent as a bearer
+ * token; it never appears in an error or an answer kept by Vigie.
+ */
+export async function postBatch(url: string, statements: readonly Record<string, unknown>[], timeoutMs: number, token?: string): Promise<TdbAnswer> {
   let response: Response;
   let body: unknown;
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers,
       body: JSON.stringify({ statements }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -52,6 +69,7 @@ export async function postBatch(url: string, statements: readonly Record<string,
   if (response.status >= 500 || response.status === 408 || response.status === 429) {
     throw new TdbTransientError(`answered ${response.status}`, response.status, body);
   }
+  if (response.status === 401 || response.status === 403) throw new TdbAuthError(response.status);
   if (response.status >= 200 && response.status < 300) return { status: response.status, accepted: true, body };
   return { status: response.status, accepted: false, body };
 }
@@ -70,6 +88,26 @@ export function refusedIndexes(body: unknown, batchSize: number): number[] {
     if (match && Number(match[1]) < batchSize) indexes.add(Number(match[1]));
   }
   return [...indexes].sort((a, b) => a - b);
+}
+
+/**
+ * Indexes of the statements a 4xx answer refuses only because their `puid` is already in the
+ * database (its uniqueness error): the database holds them — typically from an earlier attempt
+ * whose answer was lost to a timeout — so they count as delivered, not refused.
+ */
+export function alreadyPresentIndexes(body: unknown, batchSize: number): number[] {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (errors === null || typeof errors !== 'object') return [];
+  const verdicts = new Map<number, boolean>();
+  for (const [key, messages] of Object.entries(errors as Record<string, unknown>)) {
+    const match = /^statements\.(\d+)(?:\.(.+))?$/.exec(key);
+    if (!match || Number(match[1]) >= batchSize) continue;
+    const index = Number(match[1]);
+    const texts = Array.isArray(messages) ? messages : [messages];
+    const duplicate = match[2] === 'puid' && texts.length > 0 && texts.every((text) => typeof text === 'string' && /not unique|already (been )?(taken|exists|used|submitted)/i.test(text));
+    verdicts.set(index, (verdicts.get(index) ?? true) && duplicate);
+  }
+  return [...verdicts].filter(([, duplicate]) => duplicate).map(([index]) => index).sort((a, b) => a - b);
 }
 
 /** Exponential backoff with jitter (half to full delay) so parallel runs do not retry in step. */

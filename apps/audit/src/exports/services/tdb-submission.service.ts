@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { ProjectionSettingsProvider } from '../../projections/services/projection-settings';
 import type { Period } from '../../reports/services/report-scope';
 import { StatementsExportService, type ValidStatement } from './statements-export.service';
-import { backoffMs, postBatch, refusedIndexes, TdbTransientError, type TdbAnswer } from './tdb-http';
+import { alreadyPresentIndexes, backoffMs, postBatch, refusedIndexes, TdbAuthError, TdbTransientError, type TdbAnswer } from './tdb-http';
 
 export interface SubmissionRequest {
   readonly url: string;
@@ -14,6 +14,8 @@ export interface SubmissionRequest {
   readonly platformId: string | null;
   /** Send again statements the database refused before (default: a refusal is final until asked). */
   readonly retryRejected?: boolean;
+  /** The platform's API token for the database (bearer); only with `platformId`. Never stored. */
+  readonly token?: string;
 }
 
 export interface BatchReport {
@@ -22,6 +24,8 @@ export interface BatchReport {
   readonly outcome: 'accepted' | 'rejected' | 'failed';
   readonly status: number | null;
   readonly attempts: number;
+  /** Accepted before: the database refused them only because it already holds their puid. */
+  readonly alreadyPresent?: true;
   /** The database's answer to a refusal, or why the batch could not be delivered. */
   readonly answer?: unknown;
 }
@@ -35,6 +39,11 @@ export interface SubmissionReport {
   readonly submitted: number;
   /** Statements it had already accepted in an earlier run: not sent. */
   readonly skipped: number;
+  /**
+   * Statements the database already held although no answer here said so (an attempt whose
+   * answer was lost, e.g. to a timeout): its puid-uniqueness refusal is taken as their receipt.
+   */
+  readonly alreadyPresent: number;
   /** Statements it had refused in an earlier run: not sent unless `retryRejected`. */
   readonly previouslyRejected: number;
   /** Statements it refused in this run (their whole batch, or the ones its answer named). */
@@ -56,7 +65,7 @@ type Outcome = { answer: TdbAnswer; attempts: number } | { error: Error; attempt
  */
 @Injectable()
 export class TdbSubmissionService {
-  private readonly breakers = new Map<string, CircuitBreaker<[string, Record<string, unknown>[]], TdbAnswer>>();
+  private readonly breakers = new Map<string, CircuitBreaker<[string, Record<string, unknown>[], string | undefined], TdbAnswer>>();
   /** Runs one at a time, so two overlapping runs cannot both send a puid neither has recorded yet. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -72,15 +81,17 @@ export class TdbSubmissionService {
     return run;
   }
 
-  private breakerFor(url: string): CircuitBreaker<[string, Record<string, unknown>[]], TdbAnswer> {
+  private breakerFor(url: string): CircuitBreaker<[string, Record<string, unknown>[], string | undefined], TdbAnswer> {
     const origin = new URL(url).origin;
     let breaker = this.breakers.get(origin);
     if (!breaker) {
       const { tdbTimeoutMs } = this.settings.value;
       // The request carries its own abort timeout; the breaker only counts transient failures
       // (a 4xx resolves: it is a verdict on statements, not a sick receiver).
-      breaker = new CircuitBreaker((target: string, batch: Record<string, unknown>[]) => postBatch(target, batch, tdbTimeoutMs), {
+      breaker = new CircuitBreaker((target: string, batch: Record<string, unknown>[], token: string | undefined) => postBatch(target, batch, tdbTimeoutMs, token), {
         timeout: false,
+        // Refused credentials say nothing about the receiver's health.
+        errorFilter: (error: Error) => error instanceof TdbAuthError,
         errorThresholdPercentage: 50,
         volumeThreshold: 5,
         resetTimeout: 30_000,
@@ -120,12 +131,22 @@ export class TdbSubmissionService {
     }
 
     const reports: BatchReport[] = [];
+    let refusedCredentials: TdbAuthError | null = null;
     for (const [platformId, list] of byPlatform) {
       for (let i = 0; i < list.length; i += TDB_MAX_BATCH) {
-        reports.push(...(await this.sendBatch(runId, request.url, platformId, list.slice(i, i + TDB_MAX_BATCH))));
+        const batch = list.slice(i, i + TDB_MAX_BATCH);
+        if (refusedCredentials) {
+          // The same credentials would be refused again: the rest waits for the next run.
+          reports.push(await this.record(runId, request.url, platformId, batch, 'failed', refusedCredentials.status, { message: `not sent: ${refusedCredentials.message}` }, 0));
+          continue;
+        }
+        const sent = await this.sendBatch(runId, request.url, platformId, batch, request.token);
+        reports.push(...sent.reports);
+        refusedCredentials = sent.refusedCredentials;
       }
     }
-    const count = (outcome: BatchReport['outcome']) => reports.filter((r) => r.outcome === outcome).reduce((n, r) => n + r.puids.length, 0);
+    const count = (outcome: BatchReport['outcome'], alreadyPresent = false) =>
+      reports.filter((r) => r.outcome === outcome && (r.alreadyPresent === true) === alreadyPresent).reduce((n, r) => n + r.puids.length, 0);
     return {
       runId,
       url: request.url,
@@ -133,6 +154,7 @@ export class TdbSubmissionService {
       platformId: request.platformId,
       submitted: count('accepted'),
       skipped,
+      alreadyPresent: count('accepted', true),
       previouslyRejected,
       rejected: count('rejected'),
       failed: count('failed'),
@@ -143,35 +165,56 @@ export class TdbSubmissionService {
 
   /**
    * One batch, retried on transient failures. When a refusal names the bad statements, the rest
-   * (which the database did not store: all-or-nothing) go again once, without them.
+   * (which the database did not store: all-or-nothing) go again once, without them; the ones it
+   * refused only for a puid it already holds are recorded as accepted.
    */
-  private async sendBatch(runId: string, url: string, platformId: string, batch: ValidStatement[]): Promise<BatchReport[]> {
-    const outcome = await this.attempt(url, batch);
+  private async sendBatch(
+    runId: string,
+    url: string,
+    platformId: string,
+    batch: ValidStatement[],
+    token: string | undefined,
+  ): Promise<{ reports: BatchReport[]; refusedCredentials: TdbAuthError | null }> {
+    const outcome = await this.attempt(url, batch, token);
     if ('error' in outcome) {
       const error = outcome.error as Error & { code?: string };
-      const answer = error instanceof TdbTransientError ? { message: error.message, status: error.status, body: error.body } : { message: error.code === 'EOPENBREAKER' ? 'circuit breaker open: the receiver kept failing' : error.message };
-      return [await this.record(runId, url, platformId, batch, 'failed', error instanceof TdbTransientError ? error.status : null, answer, outcome.attempts)];
+      const status = error instanceof TdbTransientError || error instanceof TdbAuthError ? error.status : null;
+      const answer = error instanceof TdbTransientError
+        ? { message: error.message, status: error.status, body: error.body }
+        : { message: error.code === 'EOPENBREAKER' ? 'circuit breaker open: the receiver kept failing' : error.message };
+      const report = await this.record(runId, url, platformId, batch, 'failed', status, answer, outcome.attempts);
+      return { reports: [report], refusedCredentials: error instanceof TdbAuthError ? error : null };
     }
     const { answer, attempts } = outcome;
-    if (answer.accepted) return [await this.record(runId, url, platformId, batch, 'accepted', answer.status, null, attempts)];
+    if (answer.accepted) return { reports: [await this.record(runId, url, platformId, batch, 'accepted', answer.status, null, attempts)], refusedCredentials: null };
     const named = refusedIndexes(answer.body, batch.length);
-    const refused = named.length > 0 ? named.map((index) => batch[index]) : batch;
-    const reports = [await this.record(runId, url, platformId, refused, 'rejected', answer.status, answer.body, attempts)];
+    const present = new Set(alreadyPresentIndexes(answer.body, batch.length));
+    const reports: BatchReport[] = [];
+    if (present.size > 0) {
+      const held = batch.filter((_, index) => present.has(index));
+      reports.push(await this.record(runId, url, platformId, held, 'accepted', answer.status, { alreadyPresent: true, answer: answer.body }, attempts));
+    }
+    const refused = named.length > 0 ? named.filter((index) => !present.has(index)).map((index) => batch[index]) : batch;
+    if (refused.length > 0) reports.push(await this.record(runId, url, platformId, refused, 'rejected', answer.status, answer.body, attempts));
     const rest = batch.filter((_, index) => named.length > 0 && !named.includes(index));
-    if (rest.length > 0) reports.push(...(await this.sendBatch(runId, url, platformId, rest)));
-    return reports;
+    if (rest.length > 0) {
+      const again = await this.sendBatch(runId, url, platformId, rest, token);
+      reports.push(...again.reports);
+      return { reports, refusedCredentials: again.refusedCredentials };
+    }
+    return { reports, refusedCredentials: null };
   }
 
-  private async attempt(url: string, batch: ValidStatement[]): Promise<Outcome> {
+  private async attempt(url: string, batch: ValidStatement[], token: string | undefined): Promise<Outcome> {
     const { tdbRetries, tdbBackoffMs } = this.settings.value;
     const breaker = this.breakerFor(url);
     const body = batch.map((entry) => entry.statement);
     for (let attempt = 0; ; attempt++) {
       try {
-        return { answer: await breaker.fire(url, body), attempts: attempt + 1 };
+        return { answer: await breaker.fire(url, body, token), attempts: attempt + 1 };
       } catch (error) {
         const open = (error as { code?: string }).code === 'EOPENBREAKER';
-        if (open || attempt >= tdbRetries) return { error: error as Error, attempts: attempt + 1 };
+        if (open || error instanceof TdbAuthError || attempt >= tdbRetries) return { error: error as Error, attempts: attempt + 1 };
         await new Promise((resolve) => setTimeout(resolve, backoffMs(tdbBackoffMs, attempt)));
       }
     }
@@ -196,6 +239,7 @@ export class TdbSubmissionService {
         );
       }
     });
-    return { platformId, puids, outcome, status, attempts, ...(outcome === 'accepted' ? {} : { answer }) };
+    const alreadyPresent = outcome === 'accepted' && (answer as { alreadyPresent?: boolean } | null)?.alreadyPresent === true;
+    return { platformId, puids, outcome, status, attempts, ...(alreadyPresent ? { alreadyPresent: true as const } : {}), ...(outcome === 'accepted' ? {} : { answer }) };
   }
 }

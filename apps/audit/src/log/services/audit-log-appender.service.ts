@@ -1,13 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { extendChain, type AuditEntry } from '@vigie/audit-chain';
+import { extendChainPrepared, prepareEntry, type AuditEntry, type PreparedEntry } from '@vigie/audit-chain';
 import { traceIdOf, type ConsumedEvent } from '@vigie/messaging';
 import type { EntityManager } from 'typeorm';
 import { AUDIT_LOG_APPEND_LOCK } from './log-lock';
 
-interface HeadRow {
-  subject: string;
-  seq: string;
-  hash: string;
+/**
+ * Joins the canonical texts of a batch into one parameter, split again by Postgres: canonical
+ * JSON escapes every control character, so U+001E never occurs inside one, and no text needs
+ * escaping on the way (an array parameter backslash-escapes every quote of every record, which
+ * cost more than the INSERT itself).
+ */
+const RECORD_SEPARATOR = '\x1e';
+
+interface PresentRow {
+  /** 'log': an event id already in the log; 'head': a chain head. */
+  kind: 'log' | 'head';
+  key: string;
+  seq: string | null;
+  hash: string | null;
+}
+
+interface Pending {
+  item: ConsumedEvent;
+  brokerAt: string;
+  prepared: PreparedEntry;
 }
 
 /**
@@ -16,67 +32,94 @@ interface HeadRow {
  * partition's order: messages are keyed by subject), the whole batch as one INSERT. The trace
  * id each event travelled in (Kafka `traceparent`) is kept beside the record, outside the
  * hashed canonical form.
+ *
+ * Appends are serialised by a transaction-scoped advisory lock (see `log-lock.ts`), so what
+ * happens while it is held bounds the log's throughput: the canonical JSON of every entry is
+ * written before taking it (only each record's seq and hash need the chain head), and the
+ * duplicate check and the heads are read in one round trip.
  */
 @Injectable()
 export class AuditLogAppender {
   /** Returns the number of records appended (events already in the log are skipped). */
   async append(manager: EntityManager, consumed: readonly ConsumedEvent[], recordedAt = new Date()): Promise<number> {
     if (consumed.length === 0) return 0;
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOG_APPEND_LOCK]);
+    const recordedAtIso = recordedAt.toISOString();
+    const pending: Pending[] = consumed.map((item) => {
+      const entry = toEntry(item, recordedAtIso);
+      return { item, brokerAt: entry.broker.timestamp, prepared: prepareEntry(entry) };
+    });
 
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOG_APPEND_LOCK]);
     // The inbox dedupes per consumer group; the log itself must hold each event once whoever
     // appends it (another group, a replay), and skipping here keeps the seqs without gaps.
     const ids = [...new Set(consumed.map((c) => c.event.id))];
-    const present: { event_id: string }[] = await manager.query('SELECT event_id FROM audit.log WHERE event_id = ANY($1::uuid[])', [ids]);
-    const skip = new Set(present.map((row) => row.event_id));
-    const bySubject = new Map<string, ConsumedEvent[]>();
-    for (const item of consumed) {
-      if (skip.has(item.event.id)) continue;
-      skip.add(item.event.id);
-      const list = bySubject.get(item.event.subject);
-      if (list) list.push(item);
-      else bySubject.set(item.event.subject, [item]);
+    const subjects = [...new Set(consumed.map((c) => c.event.subject))];
+    const found: PresentRow[] = await manager.query(
+      `SELECT 'log' AS kind, event_id::text AS key, NULL AS seq, NULL AS hash FROM audit.log WHERE event_id = ANY($1::uuid[])
+       UNION ALL
+       SELECT 'head', subject, seq::text, hash FROM audit.chain_heads WHERE subject = ANY($2::text[])`,
+      [ids, subjects],
+    );
+    const skip = new Set<string>();
+    const headBySubject = new Map<string, { seq: number; hash: string }>();
+    for (const row of found) {
+      if (row.kind === 'log') skip.add(row.key);
+      else headBySubject.set(row.key, { seq: Number(row.seq), hash: (row.hash as string).trim() });
+    }
+    const bySubject = new Map<string, Pending[]>();
+    for (const entry of pending) {
+      const { event } = entry.item;
+      if (skip.has(event.id)) continue;
+      skip.add(event.id);
+      const list = bySubject.get(event.subject);
+      if (list) list.push(entry);
+      else bySubject.set(event.subject, [entry]);
     }
     if (bySubject.size === 0) return 0;
 
-    const subjects = [...bySubject.keys()];
-    const heads: HeadRow[] = await manager.query('SELECT subject, seq, hash FROM audit.chain_heads WHERE subject = ANY($1::text[])', [subjects]);
-    const headBySubject = new Map(heads.map((head) => [head.subject, { seq: Number(head.seq), hash: head.hash.trim() }]));
-    const recordedAtIso = recordedAt.toISOString();
-    const rows: unknown[] = [];
-    for (const [subject, items] of bySubject) {
-      const entries = items.map((item) => toEntry(item, recordedAtIso));
-      const chained = extendChain(subject, headBySubject.get(subject) ?? null, entries);
-      for (let i = 0; i < items.length; i++) {
-        const { event, coordinates } = items[i];
-        const entry = entries[i];
-        rows.push([
+    // One array per column, cut into rows by `unnest`: a single round trip whatever the batch
+    // size, each value parsed once by its column's type (a JSON parameter was re-parsed by
+    // every `->>`).
+    const columns: unknown[][] = Array.from({ length: 15 }, () => []);
+    let count = 0;
+    for (const [subject, entries] of bySubject) {
+      const chained = extendChainPrepared(subject, headBySubject.get(subject) ?? null, entries.map((entry) => entry.prepared));
+      for (let i = 0; i < entries.length; i++) {
+        const { item, brokerAt } = entries[i];
+        const { event, coordinates } = item;
+        const record = chained[i];
+        const values = [
           event.id,
           subject,
           event.tenant,
           event.type,
-          chained[i].seq,
+          record.seq,
           event.correlationId,
-          chained[i].canonical,
-          chained[i].prevHash,
-          chained[i].hash,
+          record.canonical,
+          record.prevHash,
+          record.hash,
           event.occurredAt,
-          entry.broker.timestamp,
+          brokerAt,
           coordinates.topic,
           coordinates.partition,
           coordinates.offset,
-          traceIdOf(items[i]),
-        ]);
+          traceIdOf(item),
+        ];
+        for (let c = 0; c < values.length; c++) columns[c].push(values[c]);
+        count += 1;
       }
     }
-    // One JSON parameter cut into rows by Postgres: a single round trip whatever the batch size.
+    // Rows are inserted in array order (WITH ORDINALITY), so positions follow consumption order.
     await manager.query(
       `WITH appended AS (
          INSERT INTO audit.log (event_id, subject, tenant, type, seq, correlation_id, canonical, prev_hash, hash,
                                 occurred_at, broker_at, recorded_at, topic, kafka_partition, kafka_offset, trace_id)
-         SELECT (r->>0)::uuid, r->>1, r->>2, r->>3, (r->>4)::bigint, r->>5, r->>6, r->>7, r->>8,
-                (r->>9)::timestamptz, (r->>10)::timestamptz, $2::timestamptz, r->>11, (r->>12)::int, (r->>13)::bigint, r->>14
-           FROM json_array_elements($1::json) WITH ORDINALITY AS t(r, ord)
+         SELECT event_id, subject, tenant, type, seq, correlation_id, canonical, prev_hash, hash,
+                occurred_at, broker_at, $16::timestamptz, topic, kafka_partition, kafka_offset, trace_id
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], string_to_array($7::text, E'\\x1e'),
+                       $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::int[], $14::bigint[], $15::text[])
+                WITH ORDINALITY AS t(event_id, subject, tenant, type, seq, correlation_id, canonical, prev_hash, hash,
+                                     occurred_at, broker_at, topic, kafka_partition, kafka_offset, trace_id, ord)
           ORDER BY ord
          RETURNING position, subject, tenant, seq, hash, type
        )
@@ -84,9 +127,9 @@ export class AuditLogAppender {
        SELECT DISTINCT ON (subject) subject, tenant, seq, hash, position, type FROM appended ORDER BY subject, seq DESC
        ON CONFLICT (subject) DO UPDATE
          SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, position = EXCLUDED.position, last_type = EXCLUDED.last_type`,
-      [JSON.stringify(rows), recordedAtIso],
+      [...columns.map((values, c) => (c === 6 ? values.join(RECORD_SEPARATOR) : values)), recordedAtIso],
     );
-    return rows.length;
+    return count;
   }
 }
 

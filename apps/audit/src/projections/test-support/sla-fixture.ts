@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { Client, Pool } from 'pg';
 import { auditService } from '../../audit.service';
+import { AUDIT_LOG_APPEND_LOCK } from '../../log/services/log-lock';
 
 /**
  * A small harness for the SLA engine's integration specs: a fresh database, the audit service
@@ -106,7 +107,10 @@ export async function startSlaFixture(env: Record<string, string> = {}): Promise
   };
   let service = await bootstrapService(auditService, serviceEnv);
   const pool = new Pool({ connectionString: databaseUrl, max: 3 });
-  const heads = new Map<string, { seq: number; hash: string }>();
+  // pool.end() resolves while its last connections are still closing; the database is then
+  // dropped WITH (FORCE), which terminates them, and a pool without a listener would turn that
+  // expected error into a crash of the test file.
+  pool.on('error', () => undefined);
   let offset = 0;
   const fixture: SlaFixture = {
     get service() {
@@ -125,13 +129,31 @@ export async function startSlaFixture(env: Record<string, string> = {}): Promise
       for (const event of events) {
         const recordedAt = clocks.recordedAt ?? event.occurredAt;
         const broker = { topic: topicOf(event), partition: 0, offset: String(offset++), timestamp: clocks.brokerAt ?? event.occurredAt };
-        const [record] = extendChain(event.subject, heads.get(event.subject) ?? null, [{ event: JSON.parse(canonicalJson(event)), broker, recordedAt }]);
-        heads.set(event.subject, { seq: record.seq, hash: record.hash });
-        await pool.query(
-          `INSERT INTO audit.log (event_id, subject, tenant, type, seq, correlation_id, canonical, prev_hash, hash, occurred_at, broker_at, recorded_at, topic, kafka_partition, kafka_offset)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-          [event.id, event.subject, event.tenant, event.type, record.seq, event.correlationId, record.canonical, record.prevHash, record.hash, event.occurredAt, broker.timestamp, recordedAt, broker.topic, 0, broker.offset],
-        );
+        // As the service appends (under its lock, from the stored chain head): the service chains
+        // its own records (SLA alerts) into the same subjects meanwhile.
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOG_APPEND_LOCK]);
+          const [head] = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.chain_heads WHERE subject = $1', [event.subject])).rows;
+          const [record] = extendChain(event.subject, head ? { seq: Number(head.seq), hash: head.hash.trim() } : null, [{ event: JSON.parse(canonicalJson(event)), broker, recordedAt }]);
+          const [{ position }] = (await client.query<{ position: string }>(
+            `INSERT INTO audit.log (event_id, subject, tenant, type, seq, correlation_id, canonical, prev_hash, hash, occurred_at, broker_at, recorded_at, topic, kafka_partition, kafka_offset)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING position`,
+            [event.id, event.subject, event.tenant, event.type, record.seq, event.correlationId, record.canonical, record.prevHash, record.hash, event.occurredAt, broker.timestamp, recordedAt, broker.topic, 0, broker.offset],
+          )).rows;
+          await client.query(
+            `INSERT INTO audit.chain_heads (subject, tenant, seq, hash, position, last_type) VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (subject) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, position = EXCLUDED.position, last_type = EXCLUDED.last_type`,
+            [event.subject, event.tenant, record.seq, record.hash, position, event.type],
+          );
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
       }
     },
     async call(method, path, key, body, headers = {}) {

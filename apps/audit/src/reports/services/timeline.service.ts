@@ -101,7 +101,7 @@ export class TimelineService {
     const doc = row.facts;
     const [subjects, notices] = await Promise.all([
       this.dataSource.query(`SELECT facts FROM audit.subject_facts WHERE subject = $1`, [doc.subject]) as Promise<{ facts: SubjectDoc }[]>,
-      this.dataSource.query(`SELECT facts FROM audit.notice_facts WHERE notice_id = ANY($1) OR $2 = ANY(case_ids)`, [doc.noticeIds, caseId]) as Promise<{ facts: NoticeDoc }[]>,
+      this.dataSource.query(`SELECT facts FROM audit.notice_facts WHERE notice_id = ANY($1) OR case_ids @> ARRAY[$2::text]`, [doc.noticeIds, caseId]) as Promise<{ facts: NoticeDoc }[]>,
     ]);
     const seen = new Set<string>();
     const entries: TimelineFact[] = [];

@@ -1,8 +1,13 @@
 import {
+  AUDIT_ENTRY_VERSION,
+  chainHash,
+  genesisHash,
   headLeafHash,
   merkleRoot,
+  sortHeads,
   verifyCheckpointSignature,
   verifySubjectChain,
+  type ChainHead,
   type CheckpointData,
   type StoredRecord,
   type TamperFinding,
@@ -69,16 +74,102 @@ const PAGE_SQL = `
          topic, kafka_partition, kafka_offset::text
     FROM audit.log l`;
 
+/** Subjects whose chains are re-read whole per query when the fast pass found something. */
+const SUSPECTS_PER_QUERY = 500;
+
+interface ChainState {
+  tenant: string;
+  seq: number;
+  hash: string;
+  /** The chain's head as the tenant's latest checkpoint saw it (seq 0: the chain began after it). */
+  cutSeq: number;
+  cutHash: string;
+  /** Something in this chain did not follow from its head: it is checked again whole, by `verifySubjectChain`. */
+  suspect: boolean;
+}
+
+const STRING = '"(?:[^"\\\\]|\\\\.)*"';
+/** The start of an entry's canonical text: keys sorted, so broker's fields, then the event's causation and correlation ids. */
+const ENTRY_HEAD = new RegExp(
+  `^\\{"broker":\\{"offset":"(\\d+)","partition":(\\d+),"timestamp":"([^"\\\\]*)","topic":(${STRING})\\},"event":\\{"causationId":(?:null|${STRING}),"correlationId":(null|${STRING}),"data":`,
+);
+/** The end of it, after the event's data: id, times, subject, tenant, type, then the entry's recordedAt, seq and v. */
+const ENTRY_TAIL = new RegExp(
+  `,"id":"([^"\\\\]*)","occurredAt":"([^"\\\\]*)","source":${STRING},"subject":(${STRING}),"tenant":(${STRING}),"type":(${STRING}),"version":\\d+\\},"recordedAt":"([^"\\\\]*)","seq":(\\d+),"v":${AUDIT_ENTRY_VERSION}\\}$`,
+  'y',
+);
+
 /**
- * Walks the whole log chain by chain (subject, then seq: the unique index, so memory stays at
- * one page plus one chain whatever the log's size), recomputes every hash, names every edited,
- * deleted, reordered or inserted record, and recomputes each platform's latest checkpoint from
- * the log to catch what the chains alone cannot: removed or re-hashed newest records.
- * The next page is fetched while the current one is hashed.
+ * Whether a record's canonical text says what its columns say, read off the text's fixed frame
+ * without parsing it: canonical JSON sorts keys, so broker's fields open the text, and the
+ * event's id, times, subject, tenant and type (which follow its data), recordedAt and seq close
+ * it; inside JSON strings a quote is always escaped, so the last `,"id":"` is the event's id key.
+ * Anything else (another layout, a mismatch) answers false and the chain is checked the slow way.
+ * A text that is not JSON at all but fits the frame could only have been forged and re-hashed,
+ * which the next record's prev_hash or the signed checkpoint then gives away.
+ */
+function frameMatches(row: PageRow, seq: number): boolean {
+  const text = row.canonical;
+  const head = ENTRY_HEAD.exec(text);
+  if (
+    !head ||
+    head[1] !== row.kafka_offset ||
+    Number(head[2]) !== row.kafka_partition ||
+    Date.parse(head[3]) !== Number(row.broker_ms) ||
+    head[4] !== JSON.stringify(row.topic) ||
+    head[5] !== JSON.stringify(row.correlation_id)
+  ) {
+    return false;
+  }
+  ENTRY_TAIL.lastIndex = text.lastIndexOf(',"id":"');
+  const tail = ENTRY_TAIL.lastIndex > head[0].length ? ENTRY_TAIL.exec(text) : null;
+  return (
+    tail !== null &&
+    tail[1] === row.event_id &&
+    Date.parse(tail[2]) === Number(row.occurred_ms) &&
+    tail[3] === JSON.stringify(row.subject) &&
+    tail[4] === JSON.stringify(row.tenant) &&
+    tail[5] === JSON.stringify(row.type) &&
+    Date.parse(tail[6]) === Number(row.recorded_ms) &&
+    Number(tail[7]) === seq
+  );
+}
+
+function storedRecord(row: PageRow): StoredRecord {
+  return {
+    position: row.position,
+    subject: row.subject,
+    seq: Number(row.seq),
+    canonical: row.canonical,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    columns: {
+      eventId: row.event_id,
+      tenant: row.tenant,
+      type: row.type,
+      correlationId: row.correlation_id,
+      occurredAtMs: Number(row.occurred_ms),
+      brokerAtMs: Number(row.broker_ms),
+      recordedAtMs: Number(row.recorded_ms),
+      topic: row.topic,
+      partition: row.kafka_partition,
+      offset: row.kafka_offset,
+    },
+  };
+}
+
+/**
+ * Reads the whole log once in position order (the primary key: no sort, one page in memory),
+ * keeping each chain's head in a map: every record must carry the next seq, link to its
+ * chain's head, hash to its stored hash, and say in its canonical text what its columns say.
+ * A chain where anything does not follow is then re-read whole and `verifySubjectChain` names
+ * every edited, deleted, reordered or inserted record. Each platform's latest checkpoint is
+ * recomputed from the heads at its cut, to catch what the chains alone cannot: removed or
+ * re-hashed newest records. The next page is fetched while the current one is hashed.
  */
 export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}): Promise<VerificationReport> {
   const started = Date.now();
-  const pageSize = options.pageSize ?? 5000;
+  const pageSize = options.pageSize ?? 10_000;
   const maxFindings = options.maxFindings ?? 1000;
   const [{ total }] = await sql('SELECT count(*)::bigint::text AS total FROM audit.log');
   const totalRecords = Number(total);
@@ -86,7 +177,7 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
   const latest = (await sql(
     `SELECT DISTINCT ON (c.tenant) c.tenant, c.sequence::text, c.up_to_position::text, c.data FROM audit.checkpoints c ORDER BY c.tenant, c.sequence DESC`,
   )) as { tenant: string; sequence: string; up_to_position: string; data: CheckpointData }[];
-  const checkpointOf = new Map(latest.map((row) => [row.tenant, { upTo: BigInt(row.up_to_position), data: row.data, leaves: [] as Buffer[], records: 0 }]));
+  const cutOf = new Map(latest.map((row) => [row.tenant, Number(row.up_to_position)]));
 
   const findings: TamperFinding[] = [];
   let findingCount = 0;
@@ -95,84 +186,89 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
     for (const finding of more) if (findings.length < maxFindings) findings.push(finding);
   };
 
+  const chains = new Map<string, ChainState>();
   let records = 0;
-  let subjects = 0;
-  let chain: StoredRecord[] = [];
-  let chainSubject: string | undefined;
-  let chainTenant = '';
-  const closeChain = () => {
-    if (chainSubject === undefined) return;
-    subjects += 1;
-    addFindings(verifySubjectChain(chainSubject, chain));
-    const checkpoint = checkpointOf.get(chainTenant);
-    if (checkpoint) {
-      // The chain's head as the checkpoint saw it: its last record at or before the cut.
-      let head: StoredRecord | undefined;
-      for (const record of chain) if (BigInt(record.position as string) <= checkpoint.upTo) head = record;
-      if (head) {
-        checkpoint.leaves.push(headLeafHash({ subject: chainSubject, seq: head.seq, hash: head.hash }));
-        checkpoint.records += head.seq;
-      }
-    }
-    chain = [];
-  };
-
-  const fetchPage = (after: { subject: string; seq: string } | undefined) =>
-    sql(
-      // `l.seq`, qualified: a bare `seq` in ORDER BY names the text output column (10 before 2), which
-      // would walk every chain of 10 or more records out of order and report it as tampered with.
-      after ? `${PAGE_SQL} WHERE (l.subject, l.seq) > ($1, $2::bigint) ORDER BY l.subject, l.seq LIMIT $3` : `${PAGE_SQL} ORDER BY l.subject, l.seq LIMIT $1`,
-      after ? [after.subject, after.seq, pageSize] : [pageSize],
-    ) as unknown as Promise<PageRow[]>;
-
-  let next = fetchPage(undefined);
+  const fetchPage = (after: string) =>
+    sql(`${PAGE_SQL} WHERE l.position > $1::bigint ORDER BY l.position LIMIT $2`, [after, pageSize]) as unknown as Promise<PageRow[]>;
+  let next = fetchPage('0');
   for (;;) {
     const page = await next;
-    if (page.length === pageSize) {
-      const last = page[page.length - 1];
-      next = fetchPage({ subject: last.subject, seq: last.seq });
-    }
+    if (page.length === pageSize) next = fetchPage(page[page.length - 1].position);
     for (const row of page) {
-      if (row.subject !== chainSubject) {
-        closeChain();
-        chainSubject = row.subject;
-        chainTenant = row.tenant;
+      let chain = chains.get(row.subject);
+      if (chain === undefined) {
+        chain = { tenant: row.tenant, seq: 0, hash: genesisHash(row.subject), cutSeq: 0, cutHash: '', suspect: false };
+        chains.set(row.subject, chain);
       }
-      chain.push({
-        position: row.position,
-        subject: row.subject,
-        seq: Number(row.seq),
-        canonical: row.canonical,
-        prevHash: row.prev_hash,
-        hash: row.hash,
-        columns: {
-          eventId: row.event_id,
-          tenant: row.tenant,
-          type: row.type,
-          correlationId: row.correlation_id,
-          occurredAtMs: Number(row.occurred_ms),
-          brokerAtMs: Number(row.broker_ms),
-          recordedAtMs: Number(row.recorded_ms),
-          topic: row.topic,
-          partition: row.kafka_partition,
-          offset: row.kafka_offset,
-        },
-      });
+      if (chain.suspect) continue;
+      const seq = Number(row.seq);
+      if (seq !== chain.seq + 1 || row.prev_hash !== chain.hash || chainHash(row.prev_hash, row.canonical) !== row.hash || !frameMatches(row, seq)) {
+        chain.suspect = true;
+        continue;
+      }
+      chain.seq = seq;
+      chain.hash = row.hash;
+      const cut = cutOf.get(chain.tenant);
+      if (cut !== undefined && Number(row.position) <= cut) {
+        chain.cutSeq = seq;
+        chain.cutHash = row.hash;
+      }
     }
     records += page.length;
     options.onProgress?.(records, Math.max(records, totalRecords));
     if (page.length < pageSize) break;
   }
-  closeChain();
 
+  // Chains that did not follow, whole, in seq order: named record by record as before.
+  const suspects = sortHeads([...chains].filter(([, chain]) => chain.suspect).map(([subject]) => ({ subject }))).map((s) => s.subject);
+  for (let i = 0; i < suspects.length; i += SUSPECTS_PER_QUERY) {
+    const batch = suspects.slice(i, i + SUSPECTS_PER_QUERY);
+    // `l.seq`, qualified: a bare `seq` in ORDER BY names the text output column (10 before 2).
+    const rows = (await sql(`${PAGE_SQL} WHERE l.subject = ANY($1::text[]) ORDER BY l.subject, l.seq`, [batch])) as unknown as PageRow[];
+    const bySubject = new Map<string, StoredRecord[]>();
+    for (const row of rows) {
+      const list = bySubject.get(row.subject);
+      if (list) list.push(storedRecord(row));
+      else bySubject.set(row.subject, [storedRecord(row)]);
+    }
+    for (const subject of batch) {
+      const chain = chains.get(subject) as ChainState;
+      const stored = bySubject.get(subject) ?? [];
+      addFindings(verifySubjectChain(subject, stored));
+      // The chain's head as the checkpoint saw it: its last record at or before the cut.
+      const cut = cutOf.get(chain.tenant);
+      chain.cutSeq = 0;
+      if (cut !== undefined) {
+        for (const record of stored) {
+          if (Number(record.position) <= cut) {
+            chain.cutSeq = record.seq;
+            chain.cutHash = record.hash;
+          }
+        }
+      }
+    }
+  }
+
+  const heads = new Map<string, ChainHead[]>();
+  for (const [subject, chain] of chains) {
+    if (chain.cutSeq === 0 || !cutOf.has(chain.tenant)) continue;
+    const list = heads.get(chain.tenant);
+    const head = { subject, seq: chain.cutSeq, hash: chain.cutHash };
+    if (list) list.push(head);
+    else heads.set(chain.tenant, [head]);
+  }
   const checkpoints: CheckpointCheck[] = [];
   const storedKeys = options.publicKeys ?? new Map(
     ((await sql('SELECT key_id, public_key_pem FROM audit.signing_keys')) as { key_id: string; public_key_pem: string }[]).map((row) => [row.key_id, row.public_key_pem]),
   );
-  for (const [tenant, checkpoint] of checkpointOf) {
-    const data = checkpoint.data;
+  for (const { tenant, data } of latest) {
+    const tenantHeads = sortHeads(heads.get(tenant) ?? []);
     const publicKey = storedKeys.get(data.keyId);
-    const found = { root: merkleRoot(checkpoint.leaves).toString('hex'), chainCount: checkpoint.leaves.length, recordCount: checkpoint.records };
+    const found = {
+      root: merkleRoot(tenantHeads.map(headLeafHash)).toString('hex'),
+      chainCount: tenantHeads.length,
+      recordCount: tenantHeads.reduce((sum, head) => sum + head.seq, 0),
+    };
     const check: CheckpointCheck = {
       tenant,
       sequence: data.sequence,
@@ -190,7 +286,7 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
   return {
     ok: findingCount === 0 && checkpoints.every((c) => c.signatureValid && c.rootMatches),
     records,
-    subjects,
+    subjects: chains.size,
     findingCount,
     findings,
     checkpoints,

@@ -13,12 +13,24 @@ function itemOf(index: number, overrides: Record<string, unknown>, causationId?:
   return { kind: 'ad', index, causationId, normalised: prepared.normalised };
 }
 
-/** A transaction that knows the given stored ads and records the statements it receives. */
-function fakeManager(stored: Record<string, unknown>[]) {
+/**
+ * A transaction that knows the given stored ads and records the statements it receives. The
+ * ad write inserts every new ad, except on the first `racesLost` attempts, where a concurrent
+ * request is taken to have stored one of them first.
+ */
+function fakeManager(stored: Record<string, unknown>[], racesLost = 0) {
   const statements: { sql: string; params: unknown[] }[] = [];
+  let lost = 0;
   const manager = {
     async query(sql: string, params: unknown[]) {
       statements.push({ sql, params });
+      if (sql.includes('INSERT INTO ingest.ads')) {
+        const rows = JSON.parse(params[2] as string) as { is_new: boolean }[];
+        const newAds = rows.filter((row) => row.is_new).length;
+        const inserted = lost < racesLost ? newAds - 1 : newAds;
+        if (lost < racesLost) lost++;
+        return [{ inserted, updated: rows.length - newAds }];
+      }
       return sql.includes('FROM ingest.ads') ? stored : [];
     },
   };
@@ -72,5 +84,15 @@ describe('AdIntakeService events', () => {
     const { results, pending } = await new AdIntakeService(new Outbox('ingest')).intake(manager, 'demo-annonces', [item], { channel: 'ndjson', receivedAt });
     expect(results).toEqual([{ index: 0, platformAdId: 'same', status: 'duplicate', version: 2 }]);
     expect(pending).toEqual([]);
+  });
+
+  it('starts again from its savepoint when a concurrent request stored one of its new ads first', async () => {
+    const { manager, statements } = fakeManager([], 1);
+    const { results, pending } = await new AdIntakeService(new Outbox('ingest')).intake(manager, 'demo-annonces', [itemOf(0, { platformAdId: 'contested' })], { channel: 'http-batch', receivedAt });
+    expect(results).toMatchObject([{ platformAdId: 'contested', status: 'accepted', event: 'ad.ingested' }]);
+    expect(pending).toHaveLength(1);
+    const sequence = statements.map((s) => (s.sql.includes('SAVEPOINT') ? s.sql : s.sql.includes('INSERT INTO ingest.ads') ? 'write' : s.sql.includes('outbox') ? 'outbox' : 'read'));
+    // The outbox may add statements of its own after its insert.
+    expect(sequence.slice(0, 8)).toEqual(['SAVEPOINT ad_intake', 'read', 'write', 'ROLLBACK TO SAVEPOINT ad_intake', 'SAVEPOINT ad_intake', 'read', 'write', 'outbox']);
   });
 });

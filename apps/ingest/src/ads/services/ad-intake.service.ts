@@ -57,11 +57,17 @@ interface AdStateRow {
   status: 'live' | 'removed';
 }
 
+/** Attempts of one intake when concurrent requests keep storing its new ads first. */
+const MAX_INTAKE_ATTEMPTS = 8;
+
 /**
  * Turns validated, normalised items into ad events, inside the caller's transaction:
  * first sight → `ad.ingested`, new content → `ad.updated` (next version, changed fields),
- * same content again → duplicate (no event), removal → `ad.removed`. Each ad is locked for
- * the transaction, so two requests about one ad are applied one after the other.
+ * same content again → duplicate (no event), removal → `ad.removed`. Two requests about one ad
+ * are applied one after the other: a stored ad is row-locked; a new one is written only if no
+ * concurrent request stored it first, else the intake starts again from its savepoint and sees
+ * that ad as stored. (Advisory locks per ad did the same but filled the server's lock table:
+ * 1,000 per batch times the concurrent batches exceeds max_locks_per_transaction.)
  */
 @Injectable()
 export class AdIntakeService {
@@ -74,14 +80,26 @@ export class AdIntakeService {
     options: IntakeOptions,
   ): Promise<{ results: ItemResult[]; pending: PendingRecord[] }> {
     const adIds = [...new Set(items.map(adIdOf))].sort();
-    // Row locks cannot cover ads not yet stored, so two requests about one new ad would both
-    // see "first sight": a transaction-scoped advisory lock per ad, taken in sorted order
-    // (no deadlock), serialises them.
-    await manager.query(
-      `SELECT count(pg_advisory_xact_lock(hashtextextended($1 || ':' || ad_id, 0)))
-         FROM (SELECT unnest($2::text[]) AS ad_id ORDER BY 1) AS sorted`,
-      [platformId, adIds],
-    );
+    for (let attempt = 1; ; attempt++) {
+      await manager.query('SAVEPOINT ad_intake');
+      const outcome = await this.attempt(manager, platformId, adIds, items, options);
+      if (outcome) return outcome;
+      // A concurrent request stored one of the new ads first (and has committed: the write
+      // waited for it). Nothing of this attempt is kept; the next one sees that ad stored.
+      await manager.query('ROLLBACK TO SAVEPOINT ad_intake');
+      if (attempt === MAX_INTAKE_ATTEMPTS) throw new Error(`ad intake for ${platformId} kept losing races with concurrent requests (${attempt} attempts)`);
+    }
+  }
+
+  /** One attempt; undefined when a new ad was stored by a concurrent request meanwhile. */
+  private async attempt(
+    manager: EntityManager,
+    platformId: string,
+    adIds: readonly string[],
+    items: readonly IntakeItem[],
+    options: IntakeOptions,
+  ): Promise<{ results: ItemResult[]; pending: PendingRecord[] } | undefined> {
+    // Sorted, so two requests lock their common ads in the same order (no deadlock).
     const rows: AdStateRow[] = await manager.query(
       `SELECT ad_id, version, content_hash, field_hashes, status
          FROM ingest.ads WHERE platform_id = $1 AND ad_id = ANY($2::text[])
@@ -129,9 +147,9 @@ export class AdIntakeService {
 
     if (changed.size > 0) {
       // One JSON parameter for all rows: arrays of JSON text would each be escaped element by
-      // element on the way out and parsed again on the way in.
+      // element on the way out and parsed again on the way in. Sorted like the locks above.
       const rowsJson = JSON.stringify(
-        [...changed.values()].map((v) => ({
+        [...changed.values()].sort((a, b) => (a.ad_id < b.ad_id ? -1 : a.ad_id > b.ad_id ? 1 : 0)).map((v) => ({
           ad_id: v.ad_id,
           version: v.version,
           content_hash: v.content_hash,
@@ -139,20 +157,33 @@ export class AdIntakeService {
           status: v.status,
           removed_at: v.removedAt,
           event_id: v.eventId,
+          is_new: !state.has(v.ad_id),
         })),
       );
-      await manager.query(
-        `INSERT INTO ingest.ads AS a (platform_id, ad_id, version, content_hash, field_hashes, status,
-                                      first_received_at, last_received_at, removed_at, last_event_id)
-         SELECT $1, v.ad_id, v.version, v.content_hash, v.field_hashes, v.status, $2, $2, v.removed_at, v.event_id
-           FROM json_to_recordset($3::json)
-             AS v(ad_id text, version int, content_hash text, field_hashes jsonb, status text, removed_at timestamptz, event_id uuid)
-         ON CONFLICT (platform_id, ad_id) DO UPDATE SET
-           version = excluded.version, content_hash = excluded.content_hash, field_hashes = excluded.field_hashes,
-           status = excluded.status, last_received_at = excluded.last_received_at,
-           removed_at = excluded.removed_at, last_event_id = excluded.last_event_id`,
+      const newAds = [...changed.keys()].filter((adId) => !state.has(adId)).length;
+      // Stored ads are row-locked above and updated; new ones are inserted unless a concurrent
+      // request stored them first (the insert waits for it), which the count tells.
+      const [written]: { inserted: number }[] = await manager.query(
+        `WITH v AS (
+           SELECT * FROM json_to_recordset($3::json)
+             AS v(ad_id text, version int, content_hash text, field_hashes jsonb, status text, removed_at timestamptz, event_id uuid, is_new boolean)
+         ), inserted AS (
+           INSERT INTO ingest.ads (platform_id, ad_id, version, content_hash, field_hashes, status,
+                                   first_received_at, last_received_at, removed_at, last_event_id)
+           SELECT $1, v.ad_id, v.version, v.content_hash, v.field_hashes, v.status, $2, $2, v.removed_at, v.event_id FROM v WHERE v.is_new
+           ON CONFLICT (platform_id, ad_id) DO NOTHING
+           RETURNING 1
+         ), updated AS (
+           UPDATE ingest.ads AS a SET
+             version = v.version, content_hash = v.content_hash, field_hashes = v.field_hashes, status = v.status,
+             last_received_at = $2, removed_at = v.removed_at, last_event_id = v.event_id
+             FROM v WHERE a.platform_id = $1 AND a.ad_id = v.ad_id AND NOT v.is_new
+           RETURNING 1
+         )
+         SELECT (SELECT count(*) FROM inserted)::int AS inserted, (SELECT count(*) FROM updated)::int AS updated`,
         [platformId, receivedAt, rowsJson],
       );
+      if (written.inserted < newAds) return undefined;
       const pending = await this.outbox.enqueue(manager, events, { publishItselfWithinMs: options.publishItselfWithinMs });
       return { results, pending };
     }

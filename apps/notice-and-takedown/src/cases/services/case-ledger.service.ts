@@ -8,13 +8,55 @@ import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settin
 import { caseEvent, iso, isoOrNull } from './case-events';
 import { CATEGORY_SEVERITY, type CaseNoticeRow, type CaseRow } from './case-row';
 
+export interface OpenedCase {
+  row: CaseRow;
+  opened: boolean;
+  events: AnyEvent[];
+}
+
+interface RefreshRequest {
+  caseId: string;
+  now: Date;
+  causationId: string | null;
+  /** The row, when the caller already holds its lock. */
+  locked?: CaseRow;
+}
+
+interface CaseFacts {
+  notices: CaseNoticeRow[];
+  firsts: { automatic: Date | null; confirmed: Date | null };
+}
+
+/** The facts of a case its clock depends on, besides its notices and decisions. */
+type ClockFacts = Pick<CaseRow, 'category' | 'flag_band' | 'first_flag_at' | 'notice_received_at' | 'authority_deadline'>;
+type ClockNotice = Pick<CaseNoticeRow, 'id' | 'received_at' | 'source_type' | 'status' | 'deprioritised'>;
+
+/** The columns a case's clock is stored in. */
+function clockColumns(clock: ReturnType<CaseLedger['clockOf']>, now: Date) {
+  const { priority, sourceRank, knowledge, knowledgeMs, provisionalMs, clockStartMs, responseStartMs, targets } = clock;
+  return {
+    priority,
+    source_rank: sourceRank,
+    knowledge_at: knowledgeMs === null ? null : new Date(knowledgeMs),
+    knowledge_basis: knowledge && !knowledge.provisional ? knowledge.basis : null,
+    provisional_from: provisionalMs === null ? null : new Date(provisionalMs),
+    response_deadline: responseStartMs !== null && targets ? new Date(targets.response.deadlineMs) : null,
+    removal_deadline: targets && clockStartMs !== null ? new Date(targets.removal.deadlineMs) : null,
+    internal_deadline: targets?.internalRemoval && clockStartMs !== null ? new Date(targets.internalRemoval.deadlineMs) : null,
+    updated_at: now,
+  };
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export interface OpenCaseInput {
   platformId: string;
   adId: string;
   url: string | null;
   origin: CaseRow['origin'];
   category: AbuseCategory;
-  notice: { id: string; receivedAt: Date; sourceType: NoticeSourceType } | null;
+  /** The notice as stored (`deprioritised`: its notifier's standing when it came). */
+  notice: { id: string; receivedAt: Date; sourceType: NoticeSourceType; deprioritised: boolean } | null;
   flag: { at: Date; band: 'high' | 'critical'; score: number; indicators: string[]; referralSuggested: boolean } | null;
   authorityDeadline: Date | null;
   now: Date;
@@ -40,83 +82,143 @@ export class CaseLedger {
   }
 
   /** Opens the ad's case or joins it; the row stays locked until the caller's transaction ends. */
-  async openOrJoin(manager: EntityManager, input: OpenCaseInput): Promise<{ row: CaseRow; opened: boolean; events: AnyEvent[] }> {
-    // One statement opens the case or merges the new facts into it (and locks the row): the
-    // most severe category, the earliest times, the strongest flag.
-    const [upserted]: (CaseRow & { inserted: boolean })[] = await manager.query(
-      `INSERT INTO notice_and_takedown.cases AS c
-         (id, platform_id, ad_id, ad_url, category, origin, priority, source_rank, status, policy_version, opened_at, updated_at,
-          published_at, notice_received_at, first_flag_at, flag_band, flag_score, flag_indicators, referral_suggested, authority_deadline)
-       VALUES ($1, $2, $3, $4, $5, $6, 'normal', 3, 'open', $7, $8, $8,
-               (SELECT published_at FROM notice_and_takedown.ads WHERE platform_id = $2 AND ad_id = $3),
-               $9, $10, $11, $12, COALESCE($13::text[], '{}'), $14, $15)
-       ON CONFLICT (platform_id, ad_id) DO UPDATE SET
-         updated_at = excluded.updated_at,
-         category = CASE WHEN array_position($16::text[], excluded.category) < array_position($16::text[], c.category)
-                         THEN excluded.category ELSE c.category END,
-         ad_url = COALESCE(c.ad_url, excluded.ad_url),
-         notice_received_at = LEAST(c.notice_received_at, excluded.notice_received_at),
-         first_flag_at = LEAST(c.first_flag_at, excluded.first_flag_at),
-         flag_band = CASE WHEN excluded.flag_band IS NULL THEN c.flag_band WHEN c.flag_band = 'critical' THEN 'critical' ELSE excluded.flag_band END,
-         flag_score = GREATEST(c.flag_score, excluded.flag_score),
-         flag_indicators = ARRAY(SELECT DISTINCT unnest(c.flag_indicators || excluded.flag_indicators) ORDER BY 1),
-         referral_suggested = c.referral_suggested OR excluded.referral_suggested,
-         authority_deadline = LEAST(c.authority_deadline, excluded.authority_deadline)
-       RETURNING *, (xmax = 0) AS inserted`,
-      [
-        uuidv7(),
-        input.platformId,
-        input.adId,
-        input.url,
-        input.category,
-        input.origin,
-        this.policy.version,
-        input.now,
-        input.notice?.receivedAt ?? null,
-        input.flag?.at ?? null,
-        input.flag?.band ?? null,
-        input.flag?.score ?? null,
-        input.flag ? [...new Set(input.flag.indicators)].sort() : null,
-        input.flag?.referralSuggested ?? false,
-        input.authorityDeadline,
-        CATEGORY_SEVERITY,
-      ],
+  async openOrJoin(manager: EntityManager, input: OpenCaseInput): Promise<OpenedCase> {
+    return (await this.openOrJoinMany(manager, [input]))[0] as OpenedCase;
+  }
+
+  /**
+   * `openOrJoin` for several ads at once, in a fixed number of statements whatever their count
+   * (a group of notices costs the round trips of one). The ads must be distinct: a second fact
+   * about the same ad must see the first one's effects, so it goes in a later call. Answers in
+   * the inputs' order.
+   */
+  async openOrJoinMany(manager: EntityManager, inputs: readonly OpenCaseInput[]): Promise<OpenedCase[]> {
+    if (inputs.length === 0) return [];
+    const keyOf = (platformId: string, adId: string) => JSON.stringify([platformId, adId]);
+    const ordinals = new Map<string, number>();
+    inputs.forEach((input, index) => ordinals.set(keyOf(input.platformId, input.adId), index));
+    if (ordinals.size !== inputs.length) throw new Error('openOrJoinMany: the same ad twice in one call');
+    // Rows are inserted (and locked) in (platform, ad) order, the same in every transaction, so
+    // two concurrent groups wait for each other instead of deadlocking.
+    const rows = inputs
+      .map((input) => {
+        // A case opened now knows only this input's facts: its clock is computed before the
+        // insert, so only a case joined needs reading back and updating.
+        const facts = {
+          category: input.category,
+          flag_band: input.flag?.band ?? null,
+          first_flag_at: input.flag?.at ?? null,
+          notice_received_at: input.notice?.receivedAt ?? null,
+          authority_deadline: input.authorityDeadline,
+        };
+        const notices: ClockNotice[] = input.notice
+          ? [{ id: input.notice.id, received_at: input.notice.receivedAt, source_type: input.notice.sourceType, status: 'received', deprioritised: input.notice.deprioritised }]
+          : [];
+        return {
+          id: uuidv7(),
+          platform_id: input.platformId,
+          ad_id: input.adId,
+          ad_url: input.url,
+          origin: input.origin,
+          now: input.now,
+          flag_score: input.flag?.score ?? null,
+          flag_indicators: input.flag ? [...new Set(input.flag.indicators)].sort() : [],
+          referral_suggested: input.flag?.referralSuggested ?? false,
+          notice_id: input.notice?.id ?? null,
+          ...facts,
+          ...clockColumns(this.clockOf(facts, notices, undefined), input.now),
+        };
+      })
+      .sort((a, b) => (a.platform_id === b.platform_id ? compare(a.ad_id, b.ad_id) : compare(a.platform_id, b.platform_id)));
+    // One statement opens each case or merges the new facts into it (and locks the row): the
+    // most severe category, the earliest times, the strongest flag; and links the notice.
+    const upserted: (CaseRow & { inserted: boolean })[] = await manager.query(
+      `WITH r AS (
+         SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (
+                  id uuid, platform_id text, ad_id text, ad_url text, category text, origin text, now timestamptz,
+                  notice_received_at timestamptz, first_flag_at timestamptz, flag_band text, flag_score double precision,
+                  flag_indicators text[], referral_suggested boolean, authority_deadline timestamptz, notice_id uuid,
+                  priority text, source_rank smallint, knowledge_at timestamptz, knowledge_basis text, provisional_from timestamptz,
+                  response_deadline timestamptz, removal_deadline timestamptz, internal_deadline timestamptz)) WITH ORDINALITY),
+       upserted AS (
+         INSERT INTO notice_and_takedown.cases AS c
+           (id, platform_id, ad_id, ad_url, category, origin, priority, source_rank, status, policy_version, opened_at, updated_at,
+            published_at, notice_received_at, first_flag_at, flag_band, flag_score, flag_indicators, referral_suggested, authority_deadline,
+            knowledge_at, knowledge_basis, provisional_from, response_deadline, removal_deadline, internal_deadline)
+         SELECT r.id, r.platform_id, r.ad_id,
+                -- The ad's address as the platform sent it, when the ad is already known here (a flag or
+                -- a notice by ad id carries none).
+                COALESCE(r.ad_url, (SELECT a.url FROM notice_and_takedown.ads a WHERE a.platform_id = r.platform_id AND a.ad_id = r.ad_id)),
+                r.category, r.origin, r.priority, r.source_rank, 'open', $2, r.now, r.now,
+                (SELECT a.published_at FROM notice_and_takedown.ads a WHERE a.platform_id = r.platform_id AND a.ad_id = r.ad_id),
+                r.notice_received_at, r.first_flag_at, r.flag_band, r.flag_score, r.flag_indicators, r.referral_suggested, r.authority_deadline,
+                r.knowledge_at, r.knowledge_basis, r.provisional_from, r.response_deadline, r.removal_deadline, r.internal_deadline
+           FROM r ORDER BY r.ordinality
+         ON CONFLICT (platform_id, ad_id) DO UPDATE SET
+           updated_at = excluded.updated_at,
+           category = CASE WHEN array_position($3::text[], excluded.category) < array_position($3::text[], c.category)
+                           THEN excluded.category ELSE c.category END,
+           ad_url = COALESCE(c.ad_url, excluded.ad_url),
+           notice_received_at = LEAST(c.notice_received_at, excluded.notice_received_at),
+           first_flag_at = LEAST(c.first_flag_at, excluded.first_flag_at),
+           flag_band = CASE WHEN excluded.flag_band IS NULL THEN c.flag_band WHEN c.flag_band = 'critical' THEN 'critical' ELSE excluded.flag_band END,
+           flag_score = GREATEST(c.flag_score, excluded.flag_score),
+           flag_indicators = ARRAY(SELECT DISTINCT unnest(c.flag_indicators || excluded.flag_indicators) ORDER BY 1),
+           referral_suggested = c.referral_suggested OR excluded.referral_suggested,
+           authority_deadline = LEAST(c.authority_deadline, excluded.authority_deadline)
+         RETURNING *, (xmax = 0) AS inserted),
+       linked AS (
+         INSERT INTO notice_and_takedown.case_notices (case_id, notice_id, joined_at)
+         SELECT u.id, r.notice_id, r.now FROM upserted u JOIN r ON r.platform_id = u.platform_id AND r.ad_id = u.ad_id
+          WHERE r.notice_id IS NOT NULL
+         ON CONFLICT DO NOTHING)
+       SELECT * FROM upserted`,
+      [JSON.stringify(rows), this.policy.version, CATEGORY_SEVERITY],
     );
-    const { inserted: opened, ...row } = upserted as CaseRow & { inserted: boolean };
-    if (input.notice) {
-      await manager.query(
-        `INSERT INTO notice_and_takedown.case_notices (case_id, notice_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [row.id, input.notice.id, input.now],
-      );
-    }
-    const refreshed = await this.refresh(manager, row.id, input.now, input.causationId, { locked: row, hasDecisions: !opened });
-    const events: AnyEvent[] = [];
-    if (opened) {
-      const current = refreshed.row;
-      events.push(
-        caseEvent(
-          'case.opened',
-          current,
-          {
-            caseId: current.id,
-            platformAdId: current.ad_id,
-            openedAt: iso(current.opened_at),
-            origin: input.origin,
-            category: current.category,
-            noticeId: input.notice?.id ?? null,
-            noticeSourceType: input.notice?.sourceType ?? null,
-            noticeReceivedAt: isoOrNull(current.notice_received_at),
-            firstFlagAt: isoOrNull(current.first_flag_at),
-            publishedAt: isoOrNull(current.published_at),
-            priority: current.priority === 'low' ? 'normal' : current.priority,
-            policyVersion: current.policy_version,
-          },
-          { occurredAt: input.now, causationId: input.causationId },
-        ),
-      );
-    }
-    events.push(...refreshed.events);
-    return { row: refreshed.row, opened, events };
+    const byInput: (CaseRow & { inserted: boolean })[] = new Array(inputs.length);
+    for (const row of upserted) byInput[ordinals.get(keyOf(row.platform_id, row.ad_id)) as number] = row;
+    // A joined case gathers facts this input did not bring: its clock is recomputed from all of them.
+    const joined = inputs.flatMap((input, index) => {
+      const { inserted, ...row } = byInput[index] as CaseRow & { inserted: boolean };
+      return inserted ? [] : [{ index, request: { caseId: row.id, now: input.now, causationId: input.causationId, locked: row } }];
+    });
+    const refreshed: ({ row: CaseRow; events: AnyEvent[] } | undefined)[] = new Array(inputs.length);
+    (await this.refreshMany(manager, joined.map(({ request }) => request))).forEach((result, position) => {
+      refreshed[(joined[position] as { index: number }).index] = result;
+    });
+    return inputs.map((input, index) => {
+      const { inserted: opened, ...row } = byInput[index] as CaseRow & { inserted: boolean };
+      const current = refreshed[index]?.row ?? row;
+      const events: AnyEvent[] = [];
+      if (opened) {
+        events.push(
+          caseEvent(
+            'case.opened',
+            current,
+            {
+              caseId: current.id,
+              platformAdId: current.ad_id,
+              openedAt: iso(current.opened_at),
+              origin: input.origin,
+              category: current.category,
+              noticeId: input.notice?.id ?? null,
+              noticeSourceType: input.notice?.sourceType ?? null,
+              noticeReceivedAt: isoOrNull(current.notice_received_at),
+              firstFlagAt: isoOrNull(current.first_flag_at),
+              publishedAt: isoOrNull(current.published_at),
+              priority: current.priority === 'low' ? 'normal' : current.priority,
+              policyVersion: current.policy_version,
+            },
+            { occurredAt: input.now, causationId: input.causationId },
+          ),
+        );
+        if (current.knowledge_at && current.knowledge_basis) {
+          events.push(this.knowledgeEstablished(current, current.knowledge_at.getTime(), current.knowledge_basis, input.now, input.causationId));
+        }
+      }
+      events.push(...(refreshed[index]?.events ?? []));
+      return { row: current, opened, events };
+    });
   }
 
   async lock(manager: EntityManager, caseId: string): Promise<CaseRow | undefined> {
@@ -125,13 +227,36 @@ export class CaseLedger {
   }
 
   async notices(manager: EntityManager, caseId: string): Promise<CaseNoticeRow[]> {
-    return manager.query(
-      `SELECT n.id, n.received_at, n.source_type, n.status, n.notifier_email, n.notifier_key, n.deprioritised,
+    return (await this.factsOf(manager, [caseId])).get(caseId)?.notices ?? [];
+  }
+
+  /**
+   * The notices of each case, oldest first, and its first automatic and first human removal
+   * (both are knowledge facts), in one query.
+   */
+  private async factsOf(manager: EntityManager, caseIds: readonly string[]): Promise<Map<string, CaseFacts>> {
+    const rows: (Partial<CaseNoticeRow> & { case_id: string; automatic: Date | null; confirmed: Date | null })[] = await manager.query(
+      `SELECT c.case_id, d.automatic, d.confirmed,
+              n.id, n.received_at, n.source_type, n.status, n.notifier_email, n.notifier_key, n.deprioritised,
               n.authority_order, n.channel, cn.notifier_informed_at
-         FROM notice_and_takedown.case_notices cn JOIN notice_and_takedown.notices n ON n.id = cn.notice_id
-        WHERE cn.case_id = $1 ORDER BY n.received_at, n.id`,
-      [caseId],
+         FROM unnest($1::uuid[]) AS c (case_id)
+         CROSS JOIN LATERAL (
+                SELECT min(decided_at) FILTER (WHERE decided_by_kind = 'system') AS automatic,
+                       min(decided_at) FILTER (WHERE decided_by_kind = 'moderator') AS confirmed
+                  FROM notice_and_takedown.decisions
+                 WHERE case_id = c.case_id AND action IN ('remove', 'disable', 'restrict')) AS d
+         LEFT JOIN notice_and_takedown.case_notices cn ON cn.case_id = c.case_id
+         LEFT JOIN notice_and_takedown.notices n ON n.id = cn.notice_id
+        ORDER BY n.received_at, n.id`,
+      [caseIds],
     );
+    const byCase = new Map<string, CaseFacts>();
+    for (const { case_id: caseId, automatic, confirmed, ...notice } of rows) {
+      let facts = byCase.get(caseId);
+      if (!facts) byCase.set(caseId, (facts = { notices: [], firsts: { automatic, confirmed } }));
+      if (notice.id) facts.notices.push(notice as CaseNoticeRow);
+    }
+    return byCase;
   }
 
   /**
@@ -144,20 +269,72 @@ export class CaseLedger {
     caseId: string,
     now: Date,
     causationId: string | null,
-    known: { locked?: CaseRow; hasDecisions?: boolean } = {},
+    known: { locked?: CaseRow } = {},
   ): Promise<{ row: CaseRow; events: AnyEvent[] }> {
-    const row = known.locked ?? ((await this.lock(manager, caseId)) as CaseRow);
-    const notices = await this.notices(manager, caseId);
-    // The first automatic and the first human removal, if any: both are knowledge facts.
-    const [firsts]: { automatic: Date | null; confirmed: Date | null }[] =
-      known.hasDecisions === false
-        ? [{ automatic: null, confirmed: null }]
-        : await manager.query(
-            `SELECT min(decided_at) FILTER (WHERE decided_by_kind = 'system') AS automatic,
-                    min(decided_at) FILTER (WHERE decided_by_kind = 'moderator') AS confirmed
-               FROM notice_and_takedown.decisions WHERE case_id = $1 AND action IN ('remove', 'disable', 'restrict')`,
-            [caseId],
-          );
+    return (await this.refreshMany(manager, [{ caseId, now, causationId, ...known }]))[0] as { row: CaseRow; events: AnyEvent[] };
+  }
+
+  /** `refresh` for distinct cases in a fixed number of statements; answers in the requests' order. */
+  private async refreshMany(manager: EntityManager, requests: readonly RefreshRequest[]): Promise<{ row: CaseRow; events: AnyEvent[] }[]> {
+    if (requests.length === 0) return [];
+    const caseIds = requests.map((request) => request.caseId);
+    const unlocked = requests.filter((request) => !request.locked).map((request) => request.caseId);
+    const lockedRows = new Map<string, CaseRow>();
+    if (unlocked.length > 0) {
+      const rows: CaseRow[] = await manager.query(
+        `SELECT * FROM notice_and_takedown.cases WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        [unlocked],
+      );
+      for (const row of rows) lockedRows.set(row.id, row);
+    }
+    const factsByCase = await this.factsOf(manager, caseIds);
+    const computed = requests.map((request) => {
+      const row = request.locked ?? (lockedRows.get(request.caseId) as CaseRow);
+      const facts = factsByCase.get(request.caseId);
+      return { request, row, clock: this.clockOf(row, facts?.notices ?? [], facts?.firsts) };
+    });
+    const updates = computed.map(({ request, clock }) => ({ id: request.caseId, ...clockColumns(clock, request.now) }));
+    const updated: CaseRow[] = await updateReturning(manager,
+      `UPDATE notice_and_takedown.cases AS c SET
+         priority = u.priority, source_rank = u.source_rank, policy_version = $2,
+         knowledge_at = u.knowledge_at, knowledge_basis = u.knowledge_basis, provisional_from = u.provisional_from,
+         response_deadline = u.response_deadline, removal_deadline = u.removal_deadline, internal_deadline = u.internal_deadline,
+         updated_at = u.updated_at
+         FROM json_to_recordset($1::json) AS u(
+                id uuid, priority text, source_rank smallint, knowledge_at timestamptz, knowledge_basis text, provisional_from timestamptz,
+                response_deadline timestamptz, removal_deadline timestamptz, internal_deadline timestamptz, updated_at timestamptz)
+        WHERE c.id = u.id
+       RETURNING c.*`,
+      [JSON.stringify(updates), this.policy.version],
+    );
+    const updatedById = new Map(updated.map((row) => [row.id, row]));
+    return computed.map(({ request, row, clock: { knowledge } }) => {
+      const current = updatedById.get(request.caseId) as CaseRow;
+      const events: AnyEvent[] = [];
+      if (knowledge && !knowledge.provisional && (row.knowledge_at === null || knowledge.knowledgeAtMs < row.knowledge_at.getTime())) {
+        events.push(this.knowledgeEstablished(current, knowledge.knowledgeAtMs, knowledge.basis, request.now, request.causationId));
+      }
+      return { row: current, events };
+    });
+  }
+
+  private knowledgeEstablished(current: CaseRow, knowledgeAtMs: number, basis: string, now: Date, causationId: string | null): AnyEvent {
+    return caseEvent(
+      'case.knowledge-established',
+      current,
+      {
+        caseId: current.id,
+        knowledgeAt: new Date(knowledgeAtMs).toISOString(),
+        basis: basis as EventData<'case.knowledge-established'>['basis'],
+        basisEventId: null,
+        policyVersion: this.policy.version,
+      },
+      { occurredAt: now, causationId },
+    );
+  }
+
+  /** Priority, knowledge and deadlines of a case from its stored facts (no I/O). */
+  private clockOf(row: ClockFacts, notices: readonly ClockNotice[], firsts: { automatic: Date | null; confirmed: Date | null } | undefined) {
     const automatic = firsts?.automatic ? [{ decided_at: firsts.automatic }] : [];
     const confirmations = firsts?.confirmed ? [{ decided_at: firsts.confirmed }] : [];
     let bestSource: NoticeSourceType | null = null;
@@ -205,45 +382,7 @@ export class CaseLedger {
             knowledgeMs: clockStartMs,
           })
         : null;
-    const [updated]: CaseRow[] = await updateReturning(manager,
-      `UPDATE notice_and_takedown.cases SET
-         priority = $2, source_rank = $3, policy_version = $4,
-         knowledge_at = $5, knowledge_basis = $6, provisional_from = $7,
-         response_deadline = $8, removal_deadline = $9, internal_deadline = $10, updated_at = $11
-       WHERE id = $1 RETURNING *`,
-      [
-        caseId,
-        priority,
-        sourceRank,
-        this.policy.version,
-        knowledgeMs === null ? null : new Date(knowledgeMs),
-        knowledge && !knowledge.provisional ? knowledge.basis : null,
-        provisionalMs === null ? null : new Date(provisionalMs),
-        responseStartMs !== null && targets ? new Date(targets.response.deadlineMs) : null,
-        targets && clockStartMs !== null ? new Date(targets.removal.deadlineMs) : null,
-        targets?.internalRemoval && clockStartMs !== null ? new Date(targets.internalRemoval.deadlineMs) : null,
-        now,
-      ],
-    );
-    const events: AnyEvent[] = [];
-    const current = updated as CaseRow;
-    if (knowledge && !knowledge.provisional && (row.knowledge_at === null || knowledge.knowledgeAtMs < row.knowledge_at.getTime())) {
-      events.push(
-        caseEvent(
-          'case.knowledge-established',
-          current,
-          {
-            caseId,
-            knowledgeAt: new Date(knowledge.knowledgeAtMs).toISOString(),
-            basis: knowledge.basis,
-            basisEventId: null,
-            policyVersion: this.policy.version,
-          },
-          { occurredAt: now, causationId },
-        ),
-      );
-    }
-    return { row: current, events };
+    return { priority, sourceRank, knowledge, knowledgeMs, provisionalMs, clockStartMs, responseStartMs, targets };
   }
 
   /**

@@ -6,6 +6,8 @@ import { OUTBOX, RELAY, type Caller } from '@vigie/service-kit';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GroupCommitter } from './group-committer';
+import { inWaves } from './in-waves';
+import { adTracesOf, type AdTraceRow } from '../../cases/services/ad-traces';
 import { CaseLedger } from '../../cases/services/case-ledger.service';
 import { PlatformDirectory } from '../../cases/services/platform-directory.service';
 import type { SubmitNoticeBody } from '../dtos/notice.dtos';
@@ -36,6 +38,13 @@ interface PendingNotice {
   noticeId: string;
   /** The trace of the request that sent it (a group mixes requests). */
   trace: SpanContext | undefined;
+}
+
+/** A notifier's standing, as read in JSON (times as strings). */
+interface StandingRow {
+  notifier_key: string;
+  warned_at: string | null;
+  deprioritised_at: string | null;
 }
 
 const lockOrder = (item: PendingNotice) => `${item.locations[0]?.platformId}:${item.locations[0]?.adId}`;
@@ -78,8 +87,9 @@ export class NoticeIntake {
 
   /**
    * Records a group of notices in one transaction: one commit (one WAL flush) for all of
-   * them. Should the group fail as a whole (a deadlock with another group, say), each
-   * notice is retried alone so one cannot take the others down.
+   * them, and a fixed number of statements per wave (see `inWaves`) whatever the group's
+   * size. Should the group fail as a whole (a deadlock with another group, say), each notice
+   * is retried alone so one cannot take the others down.
    */
   private async recordGroup(items: PendingNotice[]): Promise<(NoticeReceipt | Error)[]> {
     // Locking cases in a stable order keeps concurrent groups from deadlocking.
@@ -88,18 +98,19 @@ export class NoticeIntake {
       // The group runs in whichever request's context started it: no trace is the group's, each
       // notice's events continue the ad's trace, else the trace of the request that sent it.
       const receipts = await runInSpanContext(undefined, () => this.dataSource.transaction(async (manager) => {
+        const { recorded, subjectTraces } = await this.record(manager, ordered);
         const events: AnyEvent[] = [];
         const answers = new Map<PendingNotice, NoticeReceipt>();
         const requestTraces = new Map<string, SpanContext>();
-        for (const item of ordered) {
-          const recorded = await this.record(manager, item);
-          answers.set(item, recorded.receipt);
-          events.push(...recorded.events);
-          if (item.trace) for (const event of recorded.events) requestTraces.set(event.id, item.trace);
-        }
+        ordered.forEach((item, index) => {
+          const { receipt, events: itemEvents } = recorded[index] as { receipt: NoticeReceipt; events: AnyEvent[] };
+          answers.set(item, receipt);
+          events.push(...itemEvents);
+          if (item.trace) for (const event of itemEvents) requestTraces.set(event.id, item.trace);
+        });
         // No NOTIFY: Postgres serialises the commits of notifying transactions, and notices are
         // the busiest writes here. The relay is woken in-process once this commits.
-        await this.outbox.enqueue(manager, events, { publishItselfWithinMs: 0, requestTraces });
+        await this.outbox.enqueue(manager, events, { publishItselfWithinMs: 0, requestTraces, subjectTraces });
         return items.map((item) => answers.get(item) as NoticeReceipt);
       }));
       this.relay.wakeUp();
@@ -112,105 +123,156 @@ export class NoticeIntake {
     }
   }
 
-  private async record(manager: EntityManager, item: PendingNotice): Promise<{ receipt: NoticeReceipt; events: AnyEvent[] }> {
-    const { body, caller, sourceType, locations, notifierKey, receivedAt, noticeId } = item;
-    const [first] = locations as [ResolvedLocation];
-    const [standing]: { warned_at: Date | null; deprioritised_at: Date | null }[] = await manager.query(
-      `SELECT warned_at, deprioritised_at FROM notice_and_takedown.notifier_standing WHERE notifier_key = $1`,
-      [notifierKey],
-    );
-    const deprioritised = !!standing?.deprioritised_at;
-    await manager.query(
-      `INSERT INTO notice_and_takedown.notices
-         (id, received_at, source_type, channel, category, keywords, explanation, notifier_name, notifier_email,
-          notifier_key, good_faith, authority_order, locations, deprioritised)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+  /**
+   * Stores the notices (in their order) and joins them to their cases; answers each one's
+   * receipt and events, and the traces of the ads they are about.
+   */
+  private async record(
+    manager: EntityManager,
+    items: readonly PendingNotice[],
+  ): Promise<{ recorded: { receipt: NoticeReceipt; events: AnyEvent[] }[]; subjectTraces: Map<string, SpanContext> }> {
+    // One statement reads the notifiers' standings and the traces of the notices' ads (for the
+    // outbox) and stores the notices; a notice from a deprioritised notifier is stored as such
+    // (the same test as `deprioritisedNow` below).
+    const [read]: { standings: StandingRow[]; traces: AdTraceRow[] }[] = await manager.query(
+      `WITH standing AS (
+         SELECT notifier_key, warned_at, deprioritised_at FROM notice_and_takedown.notifier_standing WHERE notifier_key = ANY($2::text[])),
+       stored AS (
+         INSERT INTO notice_and_takedown.notices
+           (id, received_at, source_type, channel, category, keywords, explanation, notifier_name, notifier_email,
+            notifier_key, good_faith, authority_order, locations, deprioritised)
+         SELECT n.id, n.received_at, n.source_type, n.channel, n.category, n.keywords, n.explanation, n.notifier_name, n.notifier_email,
+                n.notifier_key, n.good_faith, n.authority_order, n.locations,
+                EXISTS (SELECT 1 FROM standing s WHERE s.notifier_key = n.notifier_key AND s.deprioritised_at IS NOT NULL)
+           FROM json_to_recordset($1::json) AS n (
+                  id uuid, received_at timestamptz, source_type text, channel text, category text, keywords text[], explanation text,
+                  notifier_name text, notifier_email text, notifier_key text, good_faith boolean, authority_order jsonb, locations jsonb))
+       SELECT COALESCE((SELECT json_agg(standing) FROM standing), '[]') AS standings,
+              COALESCE((SELECT json_agg(t) FROM (
+                SELECT a.platform_id, a.ad_id, a.trace_parent, a.trace_state
+                  FROM notice_and_takedown.ads a
+                  JOIN unnest($3::text[], $4::text[]) AS s (platform_id, ad_id) ON a.platform_id = s.platform_id AND a.ad_id = s.ad_id
+                 WHERE a.trace_parent IS NOT NULL) AS t), '[]') AS traces`,
       [
-        noticeId,
-        receivedAt,
-        sourceType,
-        sourceType === 'authority-order' ? 'authority-portal' : 'api',
-        body.category,
-        body.keywords ?? [],
-        body.explanation,
-        body.notifier?.name ?? null,
-        body.notifier?.email ?? null,
-        notifierKey,
-        body.goodFaith,
-        body.authorityOrder ? JSON.stringify(body.authorityOrder) : null,
-        JSON.stringify(locations),
-        deprioritised,
+        JSON.stringify(
+          items.map(({ body, sourceType, locations, notifierKey, receivedAt, noticeId }) => ({
+            id: noticeId,
+            received_at: receivedAt,
+            source_type: sourceType,
+            channel: sourceType === 'authority-order' ? 'authority-portal' : 'api',
+            category: body.category,
+            keywords: body.keywords ?? [],
+            explanation: body.explanation,
+            notifier_name: body.notifier?.name ?? null,
+            notifier_email: body.notifier?.email ?? null,
+            notifier_key: notifierKey,
+            good_faith: body.goodFaith,
+            authority_order: body.authorityOrder ?? null,
+            locations,
+          })),
+        ),
+        [...new Set(items.map((item) => item.notifierKey))],
+        items.map((item) => (item.locations[0] as ResolvedLocation).platformId),
+        items.map((item) => (item.locations[0] as ResolvedLocation).adId),
       ],
     );
-    const envelope = { tenant: first.platformId, subject: subjectFor(first.platformId, first.adId), source: 'notice-and-takedown' };
-    const received = createEvent('notice.received', {
-      ...envelope,
-      occurredAt: receivedAt,
-      data: {
+    const standings = new Map((read?.standings ?? []).map((row) => [row.notifier_key, row]));
+    const deprioritisedNow = (item: PendingNotice) => !!standings.get(item.notifierKey)?.deprioritised_at;
+
+    const results = items.map((item) => {
+      const { body, caller, sourceType, locations, receivedAt, noticeId } = item;
+      const [first] = locations as [ResolvedLocation];
+      const envelope = { tenant: first.platformId, subject: subjectFor(first.platformId, first.adId), source: 'notice-and-takedown' };
+      const received = createEvent('notice.received', {
+        ...envelope,
+        occurredAt: receivedAt,
+        data: {
+          noticeId,
+          receivedAt: receivedAt.toISOString(),
+          sourceType,
+          channel: sourceType === 'authority-order' ? 'authority-portal' : 'api',
+          category: body.category,
+          locations: locations.map((location) => ({ platformAdId: location.adId, url: location.url })),
+          explanation: body.explanation,
+          // Contact details stay in this service's database: the event log needs none.
+          notifier:
+            sourceType === 'trusted-flagger' ? { name: null, email: null, trustedFlaggerId: caller?.principalId ?? null } : null,
+          goodFaithConfirmed: body.goodFaith,
+          authorityOrder: body.authorityOrder ?? null,
+        } satisfies EventData<'notice.received'>,
+      });
+      return { item, envelope, received, caseEvents: locations.map((): AnyEvent[] => []), cases: [] as NoticeReceipt['cases'] };
+    });
+
+    // A wave's ads are distinct, so each joins its case in a few statements for the whole wave;
+    // a later notice about the same ad waits for the next wave and sees the earlier one's effects.
+    for (const wave of inWaves(items.map((item) => item.locations.map((location) => `${location.platformId}:${location.adId}`)))) {
+      const opened = await this.ledger.openOrJoinMany(
+        manager,
+        wave.map(({ item: index, location: at }) => {
+          const { item, received } = results[index] as (typeof results)[number];
+          const location = item.locations[at] as ResolvedLocation;
+          return {
+            platformId: location.platformId,
+            adId: location.adId,
+            url: location.url,
+            origin: item.sourceType === 'authority-order' ? 'authority-order' : 'notice',
+            category: item.body.category,
+            notice: { id: item.noticeId, receivedAt: item.receivedAt, sourceType: item.sourceType, deprioritised: deprioritisedNow(item) },
+            flag: null,
+            authorityDeadline: item.body.authorityOrder ? new Date(item.body.authorityOrder.deadline) : null,
+            now: item.receivedAt,
+            causationId: received.id,
+          };
+        }),
+      );
+      for (const [position, { item: index, location: at }] of wave.entries()) {
+        const { row, opened: isNew, events } = opened[position] as (typeof opened)[number];
+        const result = results[index] as (typeof results)[number];
+        const caseEvents = result.caseEvents[at] as AnyEvent[];
+        caseEvents.push(...events);
+        // A notice on an ad already decided is answered at once with that decision.
+        if (row.status !== 'open' && row.decision_id && row.action) {
+          caseEvents.push(
+            ...(await this.ledger.informNotifiers(
+              manager,
+              row,
+              { id: row.decision_id, action: row.action as EventData<'notifier.informed'>['action'] },
+              result.item.receivedAt,
+              result.received.id,
+            )),
+          );
+        }
+        result.cases[at] = { caseId: row.id, platformAdId: row.ad_id, joinedExistingCase: !isNew, status: row.status };
+      }
+    }
+
+    const recorded = results.map(({ item, envelope, received, caseEvents, cases }) => {
+      const { body, caller, sourceType, notifierKey, receivedAt, noticeId } = item;
+      const standing = standings.get(notifierKey);
+      const events: AnyEvent[] = [received, ...caseEvents.flat()];
+      const acknowledged = caller !== null || !!body.notifier?.email;
+      if (acknowledged) {
+        events.push(
+          createEvent('notice.acknowledged', {
+            ...envelope,
+            causationId: received.id,
+            occurredAt: receivedAt,
+            data: { noticeId, acknowledgedAt: receivedAt.toISOString(), channel: caller ? 'api-response' : 'email' },
+          }),
+        );
+      }
+      const receipt: NoticeReceipt = {
         noticeId,
         receivedAt: receivedAt.toISOString(),
         sourceType,
-        channel: sourceType === 'authority-order' ? 'authority-portal' : 'api',
-        category: body.category,
-        locations: locations.map((location) => ({ platformAdId: location.adId, url: location.url })),
-        explanation: body.explanation,
-        // Contact details stay in this service's database: the event log needs none.
-        notifier:
-          sourceType === 'trusted-flagger' ? { name: null, email: null, trustedFlaggerId: caller?.principalId ?? null } : null,
-        goodFaithConfirmed: body.goodFaith,
-        authorityOrder: body.authorityOrder ?? null,
-      } satisfies EventData<'notice.received'>,
+        acknowledged,
+        cases,
+        notifierStanding: deprioritisedNow(item) ? 'deprioritised' : standing?.warned_at ? 'warned' : 'good',
+      };
+      return { receipt, events };
     });
-    const events: AnyEvent[] = [received];
-    const cases: NoticeReceipt['cases'] = [];
-    for (const location of locations) {
-      const opened = await this.ledger.openOrJoin(manager, {
-        platformId: location.platformId,
-        adId: location.adId,
-        url: location.url,
-        origin: sourceType === 'authority-order' ? 'authority-order' : 'notice',
-        category: body.category,
-        notice: { id: noticeId, receivedAt, sourceType },
-        flag: null,
-        authorityDeadline: body.authorityOrder ? new Date(body.authorityOrder.deadline) : null,
-        now: receivedAt,
-        causationId: received.id,
-      });
-      events.push(...opened.events);
-      // A notice on an ad already decided is answered at once with that decision.
-      if (opened.row.status !== 'open' && opened.row.decision_id && opened.row.action) {
-        events.push(
-          ...(await this.ledger.informNotifiers(
-            manager,
-            opened.row,
-            { id: opened.row.decision_id, action: opened.row.action as EventData<'notifier.informed'>['action'] },
-            receivedAt,
-            received.id,
-          )),
-        );
-      }
-      cases.push({ caseId: opened.row.id, platformAdId: location.adId, joinedExistingCase: !opened.opened, status: opened.row.status });
-    }
-    const acknowledged = caller !== null || !!body.notifier?.email;
-    if (acknowledged) {
-      events.push(
-        createEvent('notice.acknowledged', {
-          ...envelope,
-          causationId: received.id,
-          occurredAt: receivedAt,
-          data: { noticeId, acknowledgedAt: receivedAt.toISOString(), channel: caller ? 'api-response' : 'email' },
-        }),
-      );
-    }
-    const receipt: NoticeReceipt = {
-      noticeId,
-      receivedAt: receivedAt.toISOString(),
-      sourceType,
-      acknowledged,
-      cases,
-      notifierStanding: deprioritised ? 'deprioritised' : standing?.warned_at ? 'warned' : 'good',
-    };
-    return { receipt, events };
+    return { recorded, subjectTraces: adTracesOf(read?.traces ?? []) };
   }
 
   private sourceTypeOf(body: SubmitNoticeBody, caller: Caller | null): NoticeReceipt['sourceType'] {

@@ -126,17 +126,25 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
       ...[...this.breakers].filter(([, breaker]) => breaker.opened).map(([host]) => host),
     ];
     const leaseMs = (Math.ceil(claimBatch / probesPerHost) + 1) * this.settings.verification.timeoutMs + 10_000;
+    // A command requested before this service had consumed its ad has no address of its own:
+    // it takes the ad's, read here from what is committed when the round runs. Resolving it at
+    // claim time, not when the ad or the command is written, leaves no ordering of the two
+    // transactions in which the address is missed (under READ COMMITTED neither sees the
+    // other's uncommitted row). A command whose ad never arrived stays due and is skipped until it does.
     return updateReturning(this.dataSource,
       `WITH due AS (
-         SELECT id FROM ${schema}.takedown_commands
-          WHERE verified_at IS NULL AND next_verification_at IS NOT NULL AND next_verification_at <= clock_timestamp()
-            AND status IN ('confirmed', 'delivered') AND url IS NOT NULL
-            AND NOT (lower(substring(url from '^https?://([^/?#]+)')) = ANY($1::text[]))
-          ORDER BY next_verification_at
+         SELECT c.id, COALESCE(c.url, a.url) AS url
+           FROM ${schema}.takedown_commands c
+           LEFT JOIN ${schema}.ads a ON c.url IS NULL AND a.platform_id = c.platform_id AND a.ad_id = c.ad_id
+          WHERE c.verified_at IS NULL AND c.next_verification_at IS NOT NULL AND c.next_verification_at <= clock_timestamp()
+            AND c.status IN ('confirmed', 'delivered') AND COALESCE(c.url, a.url) IS NOT NULL
+            AND NOT (lower(substring(COALESCE(c.url, a.url) from '^https?://([^/?#]+)')) = ANY($1::text[]))
+          ORDER BY c.next_verification_at
           LIMIT $2
-          FOR UPDATE SKIP LOCKED)
+          FOR UPDATE OF c SKIP LOCKED)
        UPDATE ${schema}.takedown_commands c
-          SET next_verification_at = date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $3::double precision / 1000))
+          SET next_verification_at = date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $3::double precision / 1000)),
+              url = due.url
          FROM due WHERE c.id = due.id
        RETURNING c.id, c.case_id, c.decision_id, c.platform_id, c.kind, c.action, c.url, c.payload,
                  c.verification_attempts, c.next_verification_at AS lease`,

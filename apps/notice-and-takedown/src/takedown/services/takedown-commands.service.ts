@@ -121,7 +121,12 @@ export class TakedownCommands {
       `INSERT INTO ${schema}.takedown_commands
          (id, case_id, decision_id, appeal_id, platform_id, ad_id, kind, action, url, deadline, delivery, payload,
           status, attempts, next_attempt_at, requested_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', 0, clock_timestamp(), $13)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+               -- The case may not know the ad's address (it was opened while the ad was on its way
+               -- here); when this service has the ad by now, the command takes its address at once,
+               -- otherwise the verifier takes it once the ad is here.
+               COALESCE($9, (SELECT url FROM ${schema}.ads WHERE platform_id = $5 AND ad_id = $6)),
+               $10, $11, $12, 'pending', 0, clock_timestamp(), $13)`,
       [
         commandId,
         input.caseId,
@@ -161,7 +166,8 @@ export class TakedownCommands {
     const events: AnyEvent[] = [];
     if (command === 'already-confirmed') return;
     if (command) {
-      const verifyNow = this.settings.verification.enabled && command.url !== null;
+      // Verified even when the command has no address yet: the verifier takes the ad's once it is known.
+      const verifyNow = this.settings.verification.enabled;
       await manager.query(
         `UPDATE ${schema}.takedown_commands
             SET status = 'confirmed', confirmed_at = $2, last_error = NULL,
@@ -200,7 +206,7 @@ export class TakedownCommands {
     }
     await this.outbox.enqueue(manager, events);
     if (command) {
-      if (this.settings.verification.enabled && command.url !== null) await this.signals.workAdded(manager);
+      if (this.settings.verification.enabled) await this.signals.workAdded(manager);
       this.metrics.removalRecorded(input.source);
     }
   }

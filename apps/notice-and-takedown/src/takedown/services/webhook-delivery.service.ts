@@ -173,7 +173,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
               FOR UPDATE SKIP LOCKED)
            UPDATE ${schema}.takedown_commands c
               SET status = 'delivered', delivered_at = clock_timestamp(), attempts = 1,
-                  next_verification_at = CASE WHEN $1::boolean AND c.url IS NOT NULL THEN c.deadline ELSE NULL END
+                  next_verification_at = CASE WHEN $1::boolean THEN c.deadline ELSE NULL END
              FROM published WHERE c.id = published.id
            RETURNING c.id, c.case_id, c.platform_id, c.ad_id, c.payload, c.requested_at, c.delivered_at`,
           [this.settings.verification.enabled],
@@ -387,11 +387,15 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
     };
     await this.dataSource.transaction(async (manager) => {
       if (result.kind === 'delivered') {
+        // The platform may confirm the command before its delivery is recorded here (it acts on
+        // the call at once): the delivery is still a fact of the command's history, recorded once.
         const updated: { delivered_at: Date }[] = await updateReturning(manager,
           `UPDATE ${schema}.takedown_commands
-              SET status = 'delivered', delivered_at = clock_timestamp(), attempts = $3, last_error = NULL,
-                  next_verification_at = CASE WHEN $4::boolean AND url IS NOT NULL THEN deadline ELSE next_verification_at END
-            WHERE ${guard} RETURNING delivered_at`,
+              SET status = CASE WHEN status = 'pending' THEN 'delivered' ELSE status END,
+                  delivered_at = clock_timestamp(), attempts = $3, last_error = NULL,
+                  next_verification_at = CASE WHEN status = 'pending' AND $4::boolean THEN deadline ELSE next_verification_at END
+            WHERE id = $1 AND next_attempt_at = $2 AND (status = 'pending' OR (status = 'confirmed' AND delivered_at IS NULL))
+            RETURNING delivered_at`,
           [command.id, command.lease, attempt, this.settings.verification.enabled],
         );
         if (updated.length === 0) return;

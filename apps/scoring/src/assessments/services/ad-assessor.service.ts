@@ -91,13 +91,18 @@ export class AdAssessor {
 
   private async reassess(manager: EntityManager, adKeys: string[]): Promise<AnyEvent[]> {
     if (adKeys.length === 0) return [];
+    // Ad ids never contain ':' (ingest refuses them): the key splits at its last one. Matched
+    // column by column, so the primary key serves the lookup (a concatenated key would scan).
+    const keys = adKeys.map((adKey) => adKey.lastIndexOf(':'));
     const rows: AssessmentRow[] = await manager.query(
-      `SELECT * FROM scoring.assessments
-        WHERE (platform_id || ':' || ad_id) = ANY($1::text[]) AND NOT removed
-        ORDER BY platform_id, ad_id FOR UPDATE`,
-      [adKeys],
+      `SELECT a.* FROM scoring.assessments a
+         JOIN unnest($1::text[], $2::text[]) AS k(platform_id, ad_id) ON a.platform_id = k.platform_id AND a.ad_id = k.ad_id
+        WHERE NOT a.removed
+        ORDER BY a.platform_id, a.ad_id FOR UPDATE OF a`,
+      [adKeys.map((adKey, i) => adKey.slice(0, keys[i])), adKeys.map((adKey, i) => adKey.slice(keys[i] + 1))],
     );
     const events: AnyEvent[] = [];
+    const updates: RescoredRow[] = [];
     for (const row of rows) {
       const adKey = `${row.platform_id}:${row.ad_id}`;
       const receivedAt = row.received_at.toISOString();
@@ -126,11 +131,26 @@ export class AdAssessor {
         },
       });
       events.push(rescored);
+      updates.push({
+        platform_id: row.platform_id,
+        ad_id: row.ad_id,
+        score: assessment.score,
+        band: assessment.band,
+        ruleset_version: assessment.rulesetVersion,
+        assessment: rescored.data,
+        explanation: assessment.explanation,
+        last_event_id: rescored.id,
+      });
+    }
+    if (updates.length > 0) {
       await manager.query(
-        `UPDATE scoring.assessments SET score = $3, band = $4, ruleset_version = $5, assessment = $6, explanation = $7,
-                assessed_at = clock_timestamp(), last_event_id = $8
-          WHERE platform_id = $1 AND ad_id = $2`,
-        [row.platform_id, row.ad_id, assessment.score, assessment.band, assessment.rulesetVersion, JSON.stringify(rescored.data), assessment.explanation, rescored.id],
+        `UPDATE scoring.assessments AS a
+            SET score = u.score, band = u.band, ruleset_version = u.ruleset_version, assessment = u.assessment,
+                explanation = u.explanation, assessed_at = clock_timestamp(), last_event_id = u.last_event_id
+           FROM json_to_recordset($1::json) AS u(platform_id text, ad_id text, score double precision, band text,
+                ruleset_version text, assessment jsonb, explanation text, last_event_id uuid)
+          WHERE a.platform_id = u.platform_id AND a.ad_id = u.ad_id`,
+        [JSON.stringify(updates)],
       );
     }
     return events;
@@ -174,6 +194,18 @@ export class AdAssessor {
       [JSON.stringify([...latest.values()])],
     );
   }
+}
+
+/** A re-assessment's new figures, as the batch update reads them from JSON. */
+interface RescoredRow {
+  platform_id: string;
+  ad_id: string;
+  score: number;
+  band: string;
+  ruleset_version: string;
+  assessment: EventOf<'ad.rescored'>['data'];
+  explanation: string;
+  last_event_id: string;
 }
 
 /** One row of scoring.assessments as the batch upsert reads it from JSON. */

@@ -47,6 +47,8 @@ export interface BatchEventConsumerOptions {
   retryBackoffMs?: number;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  /** How long a member that stopped heartbeating keeps its partitions (default 30 s). */
+  sessionTimeoutMs?: number;
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -74,13 +76,16 @@ export class BatchEventConsumer {
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
   private started = false;
+  /** Crashes kafkajs would not recover from, since the last batch applied (paces the restarts). */
+  private unrecoveredCrashes = 0;
 
   constructor(private readonly options: BatchEventConsumerOptions) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30000,
+      // Several heartbeats per session, so a live member is never taken for a dead one.
+      heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30000) / 5)),
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: 2 * 1024 * 1024,
       retry: { initialRetryTime: 300, retries: 10 },
@@ -102,14 +107,52 @@ export class BatchEventConsumer {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    // kafkajs restarts a crashed consumer only after errors it deems retriable; others (e.g.
+    // "Failed to find group coordinator" while the broker restarts) leave it stopped for good
+    // while the service runs on, consuming nothing. Such a consumer is started again here.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || !this.started) return;
+      const inMs = this.scheduleRestart();
+      this.options.log?.('error', 'Kafka consumer stopped on an error kafkajs does not retry; starting it again', {
+        groupId: this.options.groupId,
+        error: describeError(payload.error),
+        inMs,
+      });
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
+    await this.run();
+  }
+
+  private run(): Promise<void> {
+    return this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.processBatch(payload),
     });
+  }
+
+  /** After kafkajs disconnected the crashed consumer: same subscription, same group, committed offsets. */
+  private async restartAfterCrash(): Promise<void> {
+    if (!this.started) return;
+    try {
+      await this.consumer.connect();
+      await this.run();
+    } catch (error) {
+      // Not running: kafkajs reports the failure as another crash, which schedules the next try;
+      // a failure before that (connect) is retried here.
+      this.options.log?.('warn', 'restarting the Kafka consumer failed; trying again', { groupId: this.options.groupId, error: describeError(error) });
+      this.scheduleRestart();
+    }
+  }
+
+  /** 1 s after the first crash, doubling up to 30 s while they follow one another. */
+  private scheduleRestart(): number {
+    this.unrecoveredCrashes += 1;
+    const delayMs = Math.min(30_000, 1000 * 2 ** Math.min(this.unrecoveredCrashes - 1, 5));
+    setTimeout(() => void this.restartAfterCrash(), delayMs).unref();
+    return delayMs;
   }
 
   /** Stops fetching, lets the batch in flight finish and commit, then leaves the group. */
@@ -154,6 +197,7 @@ export class BatchEventConsumer {
     }
 
     await this.options.deadLetterPublisher.publish(deadLetters);
+    this.unrecoveredCrashes = 0;
     const lastOffset = batch.messages[batch.messages.length - 1].offset;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
     await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);

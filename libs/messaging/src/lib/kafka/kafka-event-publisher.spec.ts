@@ -9,16 +9,25 @@ interface SentBatch {
 /** A producer whose sends complete when the test says so, recording what each one carried. */
 function fakeProducer() {
   const sends: { keys: string[]; finish: (error?: Error) => void }[] = [];
+  const counts = { created: 0, connected: 0, disconnected: 0 };
   const producer = {
-    connect: async () => undefined,
-    disconnect: async () => undefined,
+    connect: async () => {
+      counts.connected += 1;
+    },
+    disconnect: async () => {
+      counts.disconnected += 1;
+    },
     sendBatch: (batch: SentBatch) =>
       new Promise<void>((resolve, reject) => {
         const keys = batch.topicMessages.flatMap((topic) => topic.messages.map((message) => message.key));
         sends.push({ keys, finish: (error) => (error ? reject(error) : resolve()) });
       }),
   };
-  return { kafka: { producer: () => producer } as unknown as Kafka, sends };
+  const create = () => {
+    counts.created += 1;
+    return producer;
+  };
+  return { kafka: { producer: create } as unknown as Kafka, sends, counts };
 }
 
 const record = (key: string, bytes = 10): OutgoingRecord => ({ topic: 'ads.ingested.v1', key, value: Buffer.alloc(bytes), headers: {} });
@@ -83,5 +92,28 @@ describe('KafkaEventPublisher', () => {
     expect(sends[2].keys).toEqual(['next']);
     sends[2].finish();
     await next;
+  });
+
+  it('replaces a producer whose sequence numbers the broker no longer accepts, and only then', async () => {
+    const { kafka, sends, counts } = fakeProducer();
+    const publisher = new KafkaEventPublisher(kafka);
+    const tooLarge = publisher.publish([record('a')]);
+    await tick();
+    sends[0].finish(new Error('MESSAGE_TOO_LARGE'));
+    await expect(tooLarge).rejects.toThrow('MESSAGE_TOO_LARGE');
+    expect(counts).toEqual({ created: 1, connected: 1, disconnected: 0 });
+
+    const outOfOrder = publisher.publish([record('b')]);
+    await tick();
+    sends[1].finish(Object.assign(new Error('The broker received an out of order sequence number'), { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }));
+    await expect(outOfOrder).rejects.toThrow('out of order');
+    expect(counts).toEqual({ created: 2, connected: 1, disconnected: 1 });
+
+    // The caller (the outbox relay) sends it again: through the new producer, connected first.
+    const again = publisher.publish([record('b')]);
+    await tick();
+    expect(counts.connected).toBe(2);
+    sends[2].finish();
+    await expect(again).resolves.toBeUndefined();
   });
 });

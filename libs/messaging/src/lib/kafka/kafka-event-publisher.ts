@@ -9,6 +9,20 @@ import type { EventPublisher, OutgoingRecord } from '../ports';
  */
 const MAX_MERGED_BYTES = 512 * 1024;
 
+/**
+ * Errors after which the producer's sequence numbers no longer match the broker's (e.g. a batch
+ * whose fate was unknown when the broker restarted): kafkajs keeps its producer id and fails
+ * every later send the same way. Only a new producer id recovers.
+ */
+const DESYNCHRONISED = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+function desynchronised(error: unknown): boolean {
+  for (let cause = error as { type?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (cause.type && DESYNCHRONISED.has(cause.type)) return true;
+  }
+  return false;
+}
+
 interface PendingPublish {
   readonly records: readonly OutgoingRecord[];
   readonly bytes: number;
@@ -29,16 +43,20 @@ interface PendingPublish {
  * sent again on its own, so one caller's bad record never fails another's.
  */
 export class KafkaEventPublisher implements EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected: Promise<void> | undefined;
   private pending: PendingPublish[] = [];
   private sending = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly metrics?: Pick<MessagingMetrics, 'published'>,
   ) {
-    this.producer = kafka.producer({
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -95,10 +113,23 @@ export class KafkaEventPublisher implements EventPublisher {
       messages.push({ key: record.key, value: record.value, headers: record.headers });
       byTopic.set(record.topic, messages);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    await this.connect();
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      if (desynchronised(error)) {
+        // The next send goes through a new producer (new id, sequences from 0); whatever the
+        // old one may have written is a duplicate that the consumers' inbox drops.
+        const stale = this.producer;
+        this.producer = this.newProducer();
+        this.connected = undefined;
+        await stale.disconnect().catch(() => undefined);
+      }
+      throw error;
+    }
     if (this.metrics) for (const [topic, messages] of byTopic) this.metrics.published.inc({ topic }, messages.length);
   }
 

@@ -66,16 +66,20 @@ export function assignTraces(events: readonly AnyEvent[], input: TraceAssignment
   return assigned;
 }
 
-/** `assignTraces` with the current scope, active context and the service's lookup (queried only when needed). */
+/**
+ * `assignTraces` with the current scope, active context and the service's lookup (queried only
+ * when needed, and not at all when the writer passes the subjects' traces it already read).
+ */
 export async function resolveOutgoingTraces(
   manager: EntityManager,
   events: readonly AnyEvent[],
   lookup: SubjectTraceLookup | undefined,
   requests?: ReadonlyMap<string, SpanContext>,
+  knownSubjects?: ReadonlyMap<string, SpanContext>,
 ): Promise<SpanContext[]> {
   const scope = currentTraceScope();
-  let subjects: ReadonlyMap<string, SpanContext> | undefined;
-  if (lookup) {
+  let subjects = knownSubjects;
+  if (lookup && !subjects) {
     const open = eventsWithoutCause(events, scope);
     if (open.length > 0) subjects = await lookup(manager, open);
   }

@@ -50,10 +50,6 @@ for (let c = 0; c < 6; c++) {
   HEX_VALUE[0x41 + c] = 10 + c;
 }
 
-/** Bits set in each 16-bit value: the partner-half filter is one table read. */
-const POPCOUNT_16 = new Uint8Array(0x10000);
-for (let v = 1; v < 0x10000; v++) POPCOUNT_16[v] = POPCOUNT_16[v >> 1] + (v & 1);
-
 /** The 256 bits of a PDQ hex string as 8 words, or undefined when it is not 64 hex digits. */
 export function parsePdqHex(hex: string, out: Int32Array = new Int32Array(PDQ_WORDS)): Int32Array | undefined {
   if (typeof hex !== 'string' || hex.length !== HEX_DIGITS) return undefined;
@@ -86,6 +82,26 @@ export function hammingDistance256(a: Int32Array, aOffset: number, b: Int32Array
 function halfOf(words: Int32Array, offset: number, half: number): number {
   const word = words[offset + (half >> 1)];
   return half & 1 ? word >>> 16 : word & 0xffff;
+}
+
+/**
+ * Whether `x` has at most `budget` bits set (budget 0 to 5): each step clears the lowest set
+ * bit. Registers only — a popcount table is a load per entry, and this test runs on every
+ * entry of every probed slot.
+ */
+function withinBits(x: number, budget: number): boolean {
+  // Unrolled for the budgets the default radius (31) gives: 3 and 2.
+  if (budget === 3) {
+    x &= x - 1;
+    x &= x - 1;
+    return (x & (x - 1)) === 0;
+  }
+  if (budget === 2) {
+    x &= x - 1;
+    return (x & (x - 1)) === 0;
+  }
+  for (let b = 0; b < budget && x !== 0; b++) x &= x - 1;
+  return x === 0;
 }
 
 /** All 16-bit values within `radius` bits of `value`, with their distance. */
@@ -309,7 +325,7 @@ export class PdqIndex {
         const stored = size > capacity ? capacity : size;
         let bucketStart = -1;
         for (let r = 0; r < stored; r++) {
-          if (POPCOUNT_16[slots[at + 1 + r] ^ partner] > budget) continue;
+          if (!withinBits(slots[at + 1 + r] ^ partner, budget)) continue;
           if (bucketStart < 0) bucketStart = half * n + offsets[half * (BUCKETS + 1) + at / slot - slotBase];
           if (found === this.candidates.length) this.growCandidates();
           this.candidates[found++] = bucketStart + r;

@@ -126,7 +126,7 @@ export async function bootstrapService(
 
   const app = await NestFactory.create<NestFastifyApplication>(
     ServiceRootModule,
-    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false }),
+    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false }),
     // Body parsing is ours: strict UTF-8 JSON for every service, plus the service's own parsers.
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
@@ -160,6 +160,7 @@ export async function bootstrapService(
         schema: definition.schema,
         groupId: config.consumerGroup,
         fromBeginning: config.consumerStart === 'earliest',
+        sessionTimeoutMs: config.consumerSessionTimeoutMs,
         outbox,
         deadLetterPublisher: publisher,
         metrics: messagingMetrics,

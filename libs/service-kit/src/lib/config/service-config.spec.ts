@@ -47,4 +47,15 @@ describe('loadServiceConfig', () => {
   it('uses the consumer group prefix when given', () => {
     expect(loadServiceConfig('audit', 3004, { ...validEnv, KAFKA_CONSUMER_GROUP_PREFIX: 'it-1' }).consumerGroup).toBe('it-1-audit');
   });
+
+  it('reads the trusted proxies and the metrics token, and names malformed ones', () => {
+    const config = loadServiceConfig('ingest', 3001, { ...validEnv, HTTP_TRUSTED_PROXIES: ' 10.0.0.0/8, 127.0.0.1 ,::1, fd00::/8', VIGIE_METRICS_TOKEN: 'a'.repeat(32) });
+    expect(config.trustedProxies).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+    expect(config.metricsToken).toBe('a'.repeat(32));
+    expect(loadServiceConfig('ingest', 3001, validEnv)).toMatchObject({ trustedProxies: [], metricsToken: undefined });
+    for (const proxy of ['proxy.local', '10.0.0.0/33', '::1/129', '10.0.0.1/8/1', '10.0.0/8']) {
+      expect(() => loadServiceConfig('ingest', 3001, { ...validEnv, HTTP_TRUSTED_PROXIES: proxy })).toThrow(/HTTP_TRUSTED_PROXIES must list IP addresses or CIDR ranges/);
+    }
+    expect(() => loadServiceConfig('ingest', 3001, { ...validEnv, VIGIE_METRICS_TOKEN: 'short' })).toThrow(/VIGIE_METRICS_TOKEN must be 16 to 512/);
+  });
 });

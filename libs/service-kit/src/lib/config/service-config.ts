@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseBrokerList } from '@vigie/messaging';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -21,8 +22,24 @@ export interface ServiceConfig {
    * the topics' whole retained history) or `latest` (only what arrives from now on).
    */
   consumerStart: 'earliest' | 'latest';
+  /**
+   * How long the broker waits for a consumer that stopped heartbeating (a crashed process)
+   * before giving its partitions to the others; a restarted service waits that long to rejoin.
+   */
+  consumerSessionTimeoutMs: number;
   /** Where API keys are verified (ingest's platform registry), for services that serve HTTP APIs. */
   authUrl: string;
+  /**
+   * Bearer token a scraper presents for `GET /metrics` (VIGIE_METRICS_TOKEN). Unset, metrics
+   * are served to loopback clients only: their labels name platforms and their SLA states.
+   */
+  metricsToken: string | undefined;
+  /**
+   * Reverse proxies (addresses or CIDR ranges, HTTP_TRUSTED_PROXIES) whose X-Forwarded-For is
+   * believed: behind them, the client's address (per-address rate limits) is the one they saw.
+   * Empty: the header is ignored, since any client could write it.
+   */
+  trustedProxies: string[];
 }
 
 export class ConfigurationError extends Error {
@@ -95,8 +112,23 @@ export function loadServiceConfig(serviceName: string, defaultPort: number, env:
     bodyLimitBytes: integer('HTTP_BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 20000, 1000, 600000),
     consumerStart: env.KAFKA_CONSUMER_START === 'latest' ? 'latest' : 'earliest',
+    // The broker refuses less than its group.min.session.timeout.ms (6 s by default).
+    consumerSessionTimeoutMs: integer('KAFKA_CONSUMER_SESSION_TIMEOUT_MS', 30000, 6000, 300000),
     authUrl: (env.VIGIE_AUTH_URL ?? 'http://127.0.0.1:3001').replace(/\/$/, ''),
+    metricsToken: env.VIGIE_METRICS_TOKEN || undefined,
+    trustedProxies: (env.HTTP_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''),
   };
+  for (const proxy of config.trustedProxies) {
+    const [address, prefix, extra] = proxy.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    if (family === 0 || extra !== undefined || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits))) {
+      problems.push(`HTTP_TRUSTED_PROXIES must list IP addresses or CIDR ranges (e.g. 10.0.0.0/8,127.0.0.1), got "${proxy}"`);
+    }
+  }
+  if (config.metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(config.metricsToken)) {
+    problems.push('VIGIE_METRICS_TOKEN must be 16 to 512 visible ASCII characters (e.g. `openssl rand -hex 32`)');
+  }
   if (env.KAFKA_CONSUMER_START !== undefined && !['earliest', 'latest'].includes(env.KAFKA_CONSUMER_START)) {
     problems.push(`KAFKA_CONSUMER_START must be earliest or latest, got "${env.KAFKA_CONSUMER_START}"`);
   }
