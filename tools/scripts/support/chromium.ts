@@ -21,5 +21,5 @@ export async function ensureChromium(): Promise<StepResult> {
   const update = await runStep('apt-get update', '/usr/bin/apt-get', ['update', '-qq'], env);
   if (!update.ok) return { ...update, name };
   const install = await runStep(name, '/usr/bin/apt-get', ['install', '-y', '-qq', 'chromium'], env);
-  return { ...install, seconds: install.seconds + update.seconds, ok: install.ok && existsSync(CHROMIUM_PATH) };
+  return { ...install, seconds: Math.round((install.seconds + update.seconds) * 10) / 10, ok: install.ok && existsSync(CHROMIUM_PATH) };
 }

@@ -29,6 +29,7 @@ describe('ingest admission and publish breaker (real Kafka and PostgreSQL, simul
   const tenantPrefix = `it-gate-${randomHex(3)}-`;
   const maxConcurrent = 3;
   const breakerResetMs = 1000;
+  const publishTimeoutMs = 2000;
   let ingest: IngestFixture;
   let tap: TopicTap<TappedEvent>;
   let platform: CreatedPlatform;
@@ -38,7 +39,8 @@ describe('ingest admission and publish breaker (real Kafka and PostgreSQL, simul
       startIngest({
         INGEST_MAX_CONCURRENT_INTAKES: String(maxConcurrent),
         INGEST_BREAKER_RESET_MS: String(breakerResetMs),
-        INGEST_PUBLISH_TIMEOUT_MS: '500',
+        // Long enough that a loaded CI machine publishes a 1,000-ad chunk in time.
+        INGEST_PUBLISH_TIMEOUT_MS: String(publishTimeoutMs),
       }),
       tapIngested(tenantPrefix),
     ]);
@@ -170,13 +172,13 @@ describe('ingest admission and publish breaker (real Kafka and PostgreSQL, simul
     await untilAccepted();
     const real = relay().publishNow.bind(relay());
     jest.spyOn(relay(), 'publishNow').mockImplementation(async (pending: readonly PendingRecord[]) => {
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await new Promise((resolve) => setTimeout(resolve, publishTimeoutMs + 2000));
       return real(pending);
     });
     const ad = smallAd(`slow-${randomHex()}`);
     const startedAt = Date.now();
     const answer = await submit([ad]);
-    expect(Date.now() - startedAt).toBeLessThan(1400);
+    expect(Date.now() - startedAt).toBeLessThan(publishTimeoutMs + 1500);
     expect(answer.status).toBe(503);
     expect(answer.body).toMatchObject({ code: 'BROKER_UNAVAILABLE' });
     expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
