@@ -260,6 +260,26 @@ describe('takedown confirmations and verification (real Kafka, PostgreSQL and in
       await expectVerified(adId, commandId, seeded.caseId);
     });
 
+    it('gives the command and its takedown.requested event the address of an ad that arrived after the case opened', async () => {
+      const adId = 'ad-arrived-before-the-decision';
+      const seeded = await seedDecidedCase(fixture, { platformId: platform.id, adId, adUrl: null });
+      await fixture.publish([adIngested(adId)]);
+      await waitFor(
+        async () => (await fixture.query(`SELECT 1 FROM notice_and_takedown.ads WHERE platform_id = $1 AND ad_id = $2`, [platform.id, adId])).length === 1 || undefined,
+        10_000,
+        'the ad to reach notice-and-takedown',
+      );
+      const { commandId, event } = await requestTakedown(fixture, seeded);
+      expect((event as EventOf<'takedown.requested'>).data.url).toBe(fake.adUrl(adId));
+      const [row] = await fixture.query<{ url: string | null; payload: { data: { url: string | null } } }>(
+        `SELECT url, payload FROM notice_and_takedown.takedown_commands WHERE id = $1`,
+        [commandId],
+      );
+      expect(row.url).toBe(fake.adUrl(adId));
+      // The webhook the platform receives is this stored payload.
+      expect(row.payload.data.url).toBe(fake.adUrl(adId));
+    });
+
     it("verifies the removal when the ad's transaction and the decision's commit without seeing each other", async () => {
       // The race of READ COMMITTED: the ads consumer's batch writes the ad while the case is
       // opened and decided elsewhere; the command is inserted before that batch commits (so it

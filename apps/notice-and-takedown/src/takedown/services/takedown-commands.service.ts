@@ -83,6 +83,10 @@ export class TakedownCommands {
     const target = await this.targets.get(input.platformId);
     const delivery = target.integrationMode === 'kafka' ? 'kafka' : 'webhook';
     const commandId = uuidv7();
+    // The case may not know the ad's address (it was opened while the ad was on its way here):
+    // when this service has the ad by now, the command and its event carry the address at once;
+    // otherwise the verifier takes it once the ad is here.
+    const url = input.url ?? (await this.knownUrl(manager, input.platformId, input.adId));
     const envelope = {
       tenant: input.platformId,
       subject: subjectFor(input.platformId, input.adId),
@@ -95,7 +99,7 @@ export class TakedownCommands {
       commandId,
       caseId: input.caseId,
       platformAdId: input.adId,
-      url: input.url,
+      url,
       deadline: input.deadline.toISOString(),
       attempt: 1,
       delivery,
@@ -121,12 +125,7 @@ export class TakedownCommands {
       `INSERT INTO ${schema}.takedown_commands
          (id, case_id, decision_id, appeal_id, platform_id, ad_id, kind, action, url, deadline, delivery, payload,
           status, attempts, next_attempt_at, requested_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-               -- The case may not know the ad's address (it was opened while the ad was on its way
-               -- here); when this service has the ad by now, the command takes its address at once,
-               -- otherwise the verifier takes it once the ad is here.
-               COALESCE($9, (SELECT url FROM ${schema}.ads WHERE platform_id = $5 AND ad_id = $6)),
-               $10, $11, $12, 'pending', 0, clock_timestamp(), $13)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', 0, clock_timestamp(), $13)`,
       [
         commandId,
         input.caseId,
@@ -136,7 +135,7 @@ export class TakedownCommands {
         input.adId,
         input.kind,
         input.action,
-        input.url,
+        url,
         input.deadline,
         delivery,
         JSON.stringify(event),
@@ -154,6 +153,11 @@ export class TakedownCommands {
     if (delivery === 'webhook') await this.signals.workAdded(manager);
     this.metrics.commandRequested(input.kind, delivery);
     return { commandId, event };
+  }
+
+  private async knownUrl(manager: EntityManager, platformId: string, adId: string): Promise<string | null> {
+    const rows: { url: string | null }[] = await manager.query(`SELECT url FROM ${schema}.ads WHERE platform_id = $1 AND ad_id = $2`, [platformId, adId]);
+    return rows[0]?.url ?? null;
   }
 
   /**
