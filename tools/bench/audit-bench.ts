@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { Pool, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { auditService } from '../../apps/audit/src/audit.service';
-import { AUDIT_LOG_APPEND_LOCK } from '../../apps/audit/src/log/services/log-lock';
+import { withAppendLock } from '../../apps/audit/src/log/services/log-lock';
 import { verifyAuditLog } from '../../apps/audit/src/verification/services/log-verifier';
 import { machineInfo } from './support/machine-info';
 
@@ -159,18 +159,9 @@ async function seedLog(pool: Pool, tenant: string, count: number, lifecycles: Li
           event.occurredAt, broker.timestamp, recordedAt, broker.topic, broker.partition, broker.offset]),
       );
     }
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOG_APPEND_LOCK]);
-      await copyRows(client, 'audit.log (event_id, subject, tenant, type, seq, correlation_id, canonical, prev_hash, hash, occurred_at, broker_at, recorded_at, topic, kafka_partition, kafka_offset)', rows);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await withAppendLock(pool, (client) =>
+      copyRows(client, 'audit.log (event_id, subject, tenant, type, seq, correlation_id, canonical, prev_hash, hash, occurred_at, broker_at, recorded_at, topic, kafka_partition, kafka_offset)', rows),
+    );
     written += rows.length;
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();

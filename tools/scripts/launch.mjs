@@ -44,10 +44,10 @@ const child = spawn(
   // VIGIE_LAUNCHED_AT: when the command was typed, so `npm start` can say how long the first scored ad took.
   { cwd: root, stdio: 'inherit', env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json'), VIGIE_LAUNCHED_AT: process.env.VIGIE_LAUNCHED_AT ?? String(launchedAt) } },
 );
-// Ctrl-C reaches the child directly (same process group); the launcher just waits for it.
+// Ctrl-C reaches the child directly (same process group); a signal sent to the launcher alone
+// (a process manager, `kill -INT <pid>`) is passed on, so the child stops everything it started
+// either way (its stop is idempotent: a second signal does not stop twice).
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (signal !== 'SIGINT') child.kill(signal);
-  });
+  process.on(signal, () => child.kill(signal));
 }
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { Client, Pool } from 'pg';
 import { auditService } from '../../audit.service';
-import { AUDIT_LOG_APPEND_LOCK } from '../../log/services/log-lock';
+import { withAppendLock } from '../../log/services/log-lock';
 
 /**
  * A small harness for the SLA engine's integration specs: a fresh database, the audit service
@@ -131,10 +131,7 @@ export async function startSlaFixture(env: Record<string, string> = {}): Promise
         const broker = { topic: topicOf(event), partition: 0, offset: String(offset++), timestamp: clocks.brokerAt ?? event.occurredAt };
         // As the service appends (under its lock, from the stored chain head): the service chains
         // its own records (SLA alerts) into the same subjects meanwhile.
-        const client = await pool.connect();
-        try {
-          await client.query('BEGIN');
-          await client.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOG_APPEND_LOCK]);
+        await withAppendLock(pool, async (client) => {
           const [head] = (await client.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit.chain_heads WHERE subject = $1', [event.subject])).rows;
           const [record] = extendChain(event.subject, head ? { seq: Number(head.seq), hash: head.hash.trim() } : null, [{ event: JSON.parse(canonicalJson(event)), broker, recordedAt }]);
           const [{ position }] = (await client.query<{ position: string }>(
@@ -147,13 +144,7 @@ export async function startSlaFixture(env: Record<string, string> = {}): Promise
              ON CONFLICT (subject) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, position = EXCLUDED.position, last_type = EXCLUDED.last_type`,
             [event.subject, event.tenant, record.seq, record.hash, position, event.type],
           );
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
-        }
+        });
       }
     },
     async call(method, path, key, body, headers = {}) {
