@@ -178,7 +178,13 @@ async function main(): Promise<void> {
     }, 100);
     const ndjsonStarted = Date.now();
     const ndjsonCpuBefore = cpuMs(ndjsonPid);
-    const ndjsonReport = await postNdjson(base, '/platforms/bench/ads/ndjson', key, ndjsonLines(ndjsonAds));
+    const streamed = { sent: 0 };
+    // Minutes of streaming: say how far it is.
+    const progress = setInterval(() => {
+      const seconds = (Date.now() - ndjsonStarted) / 1000;
+      log(`  NDJSON: ${streamed.sent}/${ndjsonAds} lines sent in ${Math.round(seconds)} s (${perSecond(streamed.sent, seconds * 1000)}/s), RSS ${rssMb(ndjsonPid)} MB`);
+    }, 15_000);
+    const ndjsonReport = await postNdjson(base, '/platforms/bench/ads/ndjson', key, ndjsonLines(ndjsonAds, streamed)).finally(() => clearInterval(progress));
     const ndjsonMs = Date.now() - ndjsonStarted;
     clearInterval(sampler);
     log(`memory after the NDJSON phase: ${await memoryBreakdown(base)}`);
@@ -243,12 +249,16 @@ async function post(base: string, path: string, key: string, body: unknown): Pro
   return json;
 }
 
-function* ndjsonLines(count: number): Generator<Buffer> {
+/** The lines of the import; `progress.sent` counts those the request body has taken so far. */
+function* ndjsonLines(count: number, progress: { sent: number } = { sent: 0 }): Generator<Buffer> {
   const linesPerChunk = 200;
   for (let start = 0; start < count; start += linesPerChunk) {
     let chunk = '';
-    for (let i = start; i < Math.min(count, start + linesPerChunk); i++) chunk += `${JSON.stringify(benchAd('ndjson', i))}\n`;
+    const end = Math.min(count, start + linesPerChunk);
+    for (let i = start; i < end; i++) chunk += `${JSON.stringify(benchAd('ndjson', i))}\n`;
     yield Buffer.from(chunk);
+    // The body is pulled with backpressure, so what was taken is close to what ingest has read.
+    progress.sent = end;
   }
 }
 
