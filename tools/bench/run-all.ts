@@ -19,14 +19,21 @@ let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     interrupted = true;
-    // Ctrl-C reaches the benchmark itself (same process group); other signals are passed on.
-    if (signal !== 'SIGINT') current?.kill(signal);
+    // The benchmark runs in a process group of its own (npm and a shell stand between it and
+    // here, and pass no signal on), so every signal, Ctrl-C included, is sent to that group.
+    if (current?.pid) {
+      try {
+        process.kill(-current.pid, signal);
+      } catch {
+        // the group is already gone
+      }
+    }
   });
 }
 
 function run(script: string): Promise<number | null> {
   return new Promise((resolve) => {
-    current = spawn('npm', ['run', script], { cwd: workspaceRoot, stdio: 'inherit' });
+    current = spawn('npm', ['run', script], { cwd: workspaceRoot, stdio: 'inherit', detached: true });
     current.once('error', (error) => {
       log(`${script}: ${error.message}`);
       resolve(null);

@@ -52,9 +52,9 @@ async function main(): Promise<number> {
 
   let kafka: KafkaEndpoint | undefined;
   let database: DatabaseEndpoint | undefined;
-  let tearingDown: Promise<unknown> | undefined;
-  // Once, however many signals arrive (Ctrl-C reaches this process from the terminal and from the launcher).
-  const teardown = () => (tearingDown ??= Promise.allSettled([kafka?.stop(), database?.stop()]));
+  const teardown = async () => {
+    await Promise.allSettled([kafka?.stop(), database?.stop()]);
+  };
   process.on('SIGINT', () => void teardown().then(() => process.exit(130)));
   process.on('SIGTERM', () => void teardown().then(() => process.exit(143)));
 
