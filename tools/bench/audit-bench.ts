@@ -15,8 +15,8 @@
 //   records written by COPY under the append lock, not through Kafka) and the projector derives
 //   the projections from them as it would from appended events; its rate is recorded too.
 import { extendChainPrepared, generateSigningKeyPair, prepareEntry } from '@vigie/audit-chain';
-import { EVENT_DEFINITIONS, encodeEvent, partitionsFor, topicOf, uuidv7, type AnyEvent } from '@vigie/contracts';
-import { createKafkaClient, KafkaEventPublisher, type OutgoingRecord } from '@vigie/messaging';
+import { partitionsFor, topicOf } from '@vigie/contracts';
+import { createKafkaClient } from '@vigie/messaging';
 import { createDatabaseIfMissing, databaseUrl, dropDatabaseIfExists, findFreePort, provisionKafka, provisionPostgres } from '@vigie/provisioning';
 import { bootstrapService } from '@vigie/service-kit';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -31,6 +31,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { auditService } from '../../apps/audit/src/audit.service';
 import { withAppendLock } from '../../apps/audit/src/log/services/log-lock';
 import { verifyAuditLog } from '../../apps/audit/src/verification/services/log-verifier';
+import { EVENTS_PER_SUBJECT as eventsPerSubject, Lifecycles } from './support/audit-lifecycles';
 import { machineInfo } from './support/machine-info';
 
 const { values: args } = parseArgs({
@@ -45,54 +46,11 @@ const positive = (raw: string | undefined, name: string, fallback: number): numb
 const totalEvents = positive(args.events ?? process.env.BENCH_AUDIT_EVENTS, '--events', 200_000);
 const reportTarget = positive(args['report-events'] ?? process.env.BENCH_AUDIT_REPORT_EVENTS, '--report-events', totalEvents);
 const reportCalls = positive(args['report-calls'] ?? process.env.BENCH_AUDIT_REPORT_CALLS, '--report-calls', 11);
-const eventsPerSubject = 5;
 const workspaceRoot = join(__dirname, '..', '..');
 const loadAverageAtStart = loadavg();
 const log = (line: string) => console.log(`bench:audit ▸ ${line}`);
 const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const LIFECYCLE = ['ad.ingested', 'ad.scored', 'case.opened', 'case.decided', 'takedown.confirmed'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/**
- * One ad's lifecycle, from the contract examples with every id of the story made the ad's own:
- * its subject and ad id, and a case, notice, decision and command of its own (with one shared
- * case the projector would fold every event into a single case).
- */
-class Lifecycles {
-  private readonly templates: { type: string; text: string }[];
-  private readonly storyIds: string[];
-  private readonly storyAdId: string;
-  private readonly storySubject: string;
-
-  constructor() {
-    const examples = LIFECYCLE.map((type) => {
-      const example = EVENT_DEFINITIONS.find((d) => d.type === type)?.example as AnyEvent | undefined;
-      if (!example) throw new Error(`no example event for ${type}`);
-      return example;
-    });
-    const ids = new Set<string>();
-    for (const example of examples) for (const value of Object.values(example.data as Record<string, unknown>)) if (typeof value === 'string' && UUID.test(value)) ids.add(value);
-    this.storyIds = [...ids];
-    this.storySubject = examples[0].subject;
-    this.storyAdId = this.storySubject.slice(this.storySubject.indexOf(':') + 1);
-    this.templates = examples.map((example) => ({ type: example.type, text: JSON.stringify({ ...example, id: undefined, subject: undefined, tenant: undefined }) }));
-  }
-
-  /** The events of ad number `index` of `tenant`, in lifecycle order. */
-  of(tenant: string, index: number): AnyEvent[] {
-    const adId = `b${index}`;
-    const fresh = this.storyIds.map(() => uuidv7());
-    return this.templates.map(({ type, text }) => {
-      let own = text.split(this.storySubject).join(`${tenant}:${adId}`).split(this.storyAdId).join(adId);
-      this.storyIds.forEach((id, i) => (own = own.split(id).join(fresh[i])));
-      const event = JSON.parse(own) as AnyEvent;
-      const caseId = (event.data as { caseId?: string }).caseId;
-      return { ...event, id: uuidv7(), tenant, subject: `${tenant}:${adId}`, correlationId: type.startsWith('ad.') ? null : (caseId ?? null) } as AnyEvent;
-    });
-  }
-}
 
 /** A value in COPY's text format: backslash, tab, newline and carriage return escaped; null as \N. */
 function copyText(value: unknown): string {
@@ -130,6 +88,43 @@ async function startIngest(env: Record<string, string>): Promise<{ url: string; 
     await sleep(300);
   }
   return { url, child };
+}
+
+/**
+ * Starts the lifecycle producer (tools/bench/support/lifecycle-producer.ts) and waits until its
+ * records are built and its producer connected; `go()` lets it send, `done` is how long it took.
+ */
+async function startProducer(brokers: string[], tenant: string, events: number): Promise<{ go: () => void; failed: () => boolean; done: Promise<number> }> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'tools/bench/support/lifecycle-producer.ts', '--brokers', brokers.join(','), '--tenant', tenant, '--events', String(events)],
+    { cwd: workspaceRoot, env: { ...process.env, TS_NODE_PROJECT: join(workspaceRoot, 'tsconfig.json') }, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
+      lines.push(JSON.parse(buffered.slice(0, at)) as Record<string, unknown>);
+      buffered = buffered.slice(at + 1);
+      waiters.splice(0).forEach((wake) => wake());
+    }
+  });
+  const exited = once(child, 'exit');
+  const line = async (key: string): Promise<Record<string, unknown>> => {
+    for (;;) {
+      const found = lines.find((l) => key in l);
+      if (found) return found;
+      const woken = new Promise<void>((resolve) => waiters.push(resolve));
+      const [code] = (await Promise.race([woken.then(() => [null]), exited])) as [number | null];
+      if (code !== null && !lines.some((l) => key in l)) throw new Error(`the producer process exited with ${code}`);
+    }
+  };
+  await line('ready');
+  const done = line('producedMs').then((l) => Number(l.producedMs));
+  done.catch(() => undefined);
+  return { go: () => child.stdin?.end('go\n'), failed: () => child.exitCode !== null && child.exitCode !== 0, done };
 }
 
 /**
@@ -233,28 +228,18 @@ async function main(): Promise<void> {
     await admin.disconnect();
     await sleep(2000);
 
-    log(`preparing ${totalEvents} events over ${Math.ceil(totalEvents / eventsPerSubject)} ads (one case each)`);
+    log(`preparing ${totalEvents} events over ${Math.ceil(totalEvents / eventsPerSubject)} ads (one case each) in a producer process`);
     const tenant = `bench-${randomBytes(3).toString('hex')}`;
-    const records: OutgoingRecord[] = [];
-    for (let index = 0; records.length < totalEvents; index++) {
-      for (const event of lifecycles.of(tenant, index).slice(0, totalEvents - records.length)) {
-        records.push({ topic: topicOf(event), key: event.subject, value: encodeEvent(event), headers: {} });
-      }
-    }
-    const publisher = new KafkaEventPublisher(client);
-    await publisher.connect();
+    const producer = await startProducer(kafka.brokers, tenant, totalEvents);
     const before = await count();
     log('producing and appending...');
     const appendStart = Date.now();
-    let producedMs = 0;
-    const producing = (async () => {
-      for (let i = 0; i < records.length; i += 5000) await publisher.publish(records.slice(i, i + 5000));
-      producedMs = Date.now() - appendStart;
-    })();
+    producer.go();
     let lastLog = 0;
     for (;;) {
       const n = (await count()) - before;
       if (n >= totalEvents) break;
+      if (producer.failed()) throw new Error('the producer process failed');
       if (Date.now() - lastLog > 5000) {
         lastLog = Date.now();
         log(`  ${n}/${totalEvents} appended`);
@@ -262,8 +247,7 @@ async function main(): Promise<void> {
       await sleep(100);
     }
     const appendMs = Date.now() - appendStart;
-    await producing;
-    await publisher.disconnect();
+    const producedMs = await producer.done;
     const ours = Number((await pool.query(`SELECT count(*) AS n FROM audit.log WHERE tenant = $1`, [tenant])).rows[0].n);
     if (ours !== totalEvents) throw new Error(`the log holds ${ours} of the ${totalEvents} events produced`);
     const appendEventsPerSec = perSecond(totalEvents, appendMs);
@@ -374,7 +358,7 @@ async function main(): Promise<void> {
     await pool.end();
     await audit.close().catch(() => undefined);
     ingest.child.kill('SIGTERM');
-    await dropDatabaseIfExists(adminUrl, benchDb).catch(() => undefined);
+    if (!process.env.KEEPDB) await dropDatabaseIfExists(adminUrl, benchDb).catch(() => undefined);
     await kafka.stop();
   }
 }
