@@ -7,6 +7,7 @@ import { HistoryImportPositions1763857200000 } from './1763857200000-history-imp
 import { AuditLogTraceIds1763857250000 } from './1763857250000-audit-log-trace-ids';
 import { CaseFactsSlaReportIndex1763857300000 } from './1763857300000-case-facts-sla-report-index';
 import { NoticeFactsCaseIdsIndex1763857350000 } from './1763857350000-notice-facts-case-ids-index';
+import { ProjectionGinDirectUpdates1763857400000 } from './1763857400000-projection-gin-direct-updates';
 
 /** Every migration of the audit schema, oldest first. */
 export const auditMigrations = [
@@ -19,4 +20,5 @@ export const auditMigrations = [
   AuditLogTraceIds1763857250000,
   CaseFactsSlaReportIndex1763857300000,
   NoticeFactsCaseIdsIndex1763857350000,
+  ProjectionGinDirectUpdates1763857400000,
 ];

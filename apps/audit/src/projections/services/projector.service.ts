@@ -195,8 +195,19 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     }
 
     const cases = new Map<string, CaseDoc>();
+    // Three lookups, one index probe per key (a case found twice is kept once below). Joined by
+    // OR, or with subjects and notices as arrays, the planner read every case for each batch
+    // whenever it expected many cases per key: always without statistics (autovacuum off or
+    // behind), and with them for a batch naming many notices. `OFFSET 0` keeps each lateral
+    // lookup a per-key probe the planner cannot turn into a scan of the table.
     const caseRows: { facts: CaseDoc }[] = await manager.query(
-      `SELECT facts FROM audit.case_facts WHERE case_id = ANY($1) OR subject = ANY($2) OR notice_ids && $3`,
+      `SELECT facts FROM audit.case_facts WHERE case_id = ANY($1)
+       UNION ALL
+       SELECT c.facts FROM unnest($2::text[]) AS s(subject)
+         CROSS JOIN LATERAL (SELECT facts FROM audit.case_facts WHERE subject = s.subject OFFSET 0) c
+       UNION ALL
+       SELECT c.facts FROM unnest($3::text[]) AS n(notice_id)
+         CROSS JOIN LATERAL (SELECT facts FROM audit.case_facts WHERE notice_ids @> ARRAY[n.notice_id] OFFSET 0) c`,
       [[...caseIds], [...subjectEventSubjects], [...noticeIds]],
     );
     for (const { facts } of caseRows) cases.set(facts.caseId, facts);

@@ -31,7 +31,7 @@ function fakeManager(stored: Record<string, unknown>[], racesLost = 0) {
         if (lost < racesLost) lost++;
         return [{ inserted, updated: rows.length - newAds }];
       }
-      return sql.includes('FROM ingest.ads') ? stored : [];
+      return sql.includes('JOIN ingest.ads') ? stored : [];
     },
   };
   return { manager: manager as unknown as EntityManager, statements };

@@ -99,11 +99,15 @@ export class AdIntakeService {
     items: readonly IntakeItem[],
     options: IntakeOptions,
   ): Promise<{ results: ItemResult[]; pending: PendingRecord[] } | undefined> {
-    // Sorted, so two requests lock their common ads in the same order (no deadlock).
+    // Sorted, so two requests lock their common ads in the same order (no deadlock). One index
+    // probe per id, written as a join: as `ad_id = ANY($2)`, a planner without statistics on
+    // the table (autovacuum off or behind) probed by platform only and filtered every ad of the
+    // platform, so each batch cost time in proportion to the ads already stored.
     const rows: AdStateRow[] = await manager.query(
-      `SELECT ad_id, version, content_hash, field_hashes, status
-         FROM ingest.ads WHERE platform_id = $1 AND ad_id = ANY($2::text[])
-        ORDER BY ad_id FOR UPDATE`,
+      `SELECT a.ad_id, a.version, a.content_hash, a.field_hashes, a.status
+         FROM unnest($2::text[]) AS wanted(ad_id)
+         JOIN ingest.ads a ON a.platform_id = $1 AND a.ad_id = wanted.ad_id
+        ORDER BY a.ad_id FOR UPDATE OF a`,
       [platformId, adIds],
     );
     const state = new Map(rows.map((row) => [row.ad_id, row]));

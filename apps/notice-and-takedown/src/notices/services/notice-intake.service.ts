@@ -324,7 +324,8 @@ export class NoticeIntake {
     const known = new Map<string, string>();
     if (byUrl.length > 0) {
       const rows: { url: string; ad_id: string }[] = await this.dataSource.query(
-        `SELECT url, ad_id FROM notice_and_takedown.ads WHERE platform_id = $1 AND url = ANY($2::text[])`,
+        // A join, so each URL is one probe of (platform_id, url) whatever the planner's statistics.
+        `SELECT a.url, a.ad_id FROM unnest($2::text[]) AS wanted(url) JOIN notice_and_takedown.ads a ON a.platform_id = $1 AND a.url = wanted.url`,
         [platformId, byUrl],
       );
       for (const row of rows) known.set(row.url, row.ad_id);

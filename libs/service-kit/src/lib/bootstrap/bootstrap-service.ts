@@ -23,6 +23,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MigrationInterface } from 'typeorm';
 import { type ServiceConfig, loadServiceConfig } from '../config/service-config';
 import { createServiceDataSource, migrateServiceSchema } from '../database/service-data-source';
+import { PlannerStatisticsKeeper } from '../database/planner-statistics';
 import type { ServiceInfrastructure } from '../infrastructure';
 import { installRequestInputChecks, installStrictJsonParser } from '../http/strict-json-parser';
 import { createLogger, PinoNestLogger } from '../logging/logger';
@@ -84,6 +85,8 @@ export async function bootstrapService(
   await dataSource.initialize();
   const applied = await migrateServiceSchema(dataSource, definition.schema);
   logger.info({ schema: definition.schema, applied }, 'database schema migrated');
+  const statistics = new PlannerStatisticsKeeper(dataSource, definition.schema, logger);
+  await statistics.start();
 
   const kafka = createKafkaClient({
     brokers: config.kafkaBrokers,
@@ -182,6 +185,7 @@ export async function bootstrapService(
       await app.close();
       await relay.stop();
       await publisher.disconnect();
+      await statistics.stop();
       await dataSource.destroy();
       logger.info('shutdown complete');
       logger.flush();
