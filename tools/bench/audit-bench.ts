@@ -102,6 +102,7 @@ async function startProducer(brokers: string[], tenant: string, events: number):
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'tools/bench/support/lifecycle-producer.ts', '--brokers', brokers.join(','), '--tenant', tenant, '--events', String(events)],
     { cwd: workspaceRoot, env: { ...process.env, TS_NODE_PROJECT: join(workspaceRoot, 'tsconfig.json') }, stdio: ['pipe', 'pipe', 'inherit'] },
   );
+  cleanups.push({ name: 'producer', run: async () => child.exitCode === null && child.kill('SIGTERM') });
   const lines: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
   let buffered = '';
@@ -199,12 +200,34 @@ async function seedLog(pool: Pool, tenant: string, count: number, lifecycles: Li
   return Date.now() - started;
 }
 
+// Everything started is stopped in reverse order, once, on the way out or on Ctrl-C (a
+// database of millions of events is not left behind).
+const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
+let cleaning: Promise<void> | undefined;
+const cleanUp = (): Promise<void> =>
+  (cleaning ??= (async () => {
+    for (const step of cleanups.reverse()) {
+      await step.run().catch((error: unknown) => console.error(`bench:audit ▸ cleaning up ${step.name}: ${(error as Error).message}`));
+    }
+  })());
+// `on`, not `once`: the provisioning library's last-resort handlers stand back only while
+// another listener is registered for the signal; a second Ctrl-C while cleaning is ignored.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (cleaning) return;
+    log(`${signal}: stopping and cleaning up...`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
 async function main(): Promise<void> {
   const kafka = await provisionKafka({ log: (line) => log(`kafka: ${line}`) });
+  cleanups.push({ name: 'kafka', run: () => kafka.stop() });
   const database = await provisionPostgres({ database: 'vigie_bench', log: (line) => log(`postgres: ${line}`) });
   const benchDb = `vigie_bench_audit_${randomBytes(3).toString('hex')}`;
   const adminUrl = databaseUrl(database.url, 'postgres');
   await createDatabaseIfMissing(adminUrl, benchDb);
+  cleanups.push({ name: `database ${benchDb}`, run: () => dropDatabaseIfExists(adminUrl, benchDb) });
   const url = databaseUrl(database.url, benchDb);
   const scratch = mkdtempSync(join(tmpdir(), 'vigie-audit-bench-'));
   const signingKeyFile = join(scratch, 'signing-key.pem');
@@ -221,6 +244,7 @@ async function main(): Promise<void> {
     KAFKA_CONSUMER_START: 'latest',
     KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix,
   });
+  cleanups.push({ name: 'ingest', run: async () => ingest.child.kill('SIGTERM') });
   const audit = await bootstrapService(auditService, {
     ...process.env,
     KAFKA_BROKERS: kafka.brokers.join(','),
@@ -238,7 +262,9 @@ async function main(): Promise<void> {
     // projector still plans the alerts.
     AUDIT_ALERTS_ENABLED: 'false',
   });
+  cleanups.push({ name: 'audit', run: () => audit.close() });
   const pool = new Pool({ connectionString: url, max: 3 });
+  cleanups.push({ name: 'bench database connection', run: () => pool.end() });
   const count = async () => Number((await pool.query('SELECT count(*) AS n FROM audit.log')).rows[0].n);
   const lastPosition = async () => Number((await pool.query('SELECT coalesce(max(position), 0) AS p FROM audit.log')).rows[0].p);
   const projected = async () => Number((await pool.query(`SELECT coalesce(max(position), 0) AS p FROM audit.projection_progress`)).rows[0].p);
@@ -391,11 +417,7 @@ async function main(): Promise<void> {
     writeFileSync(join(workspaceRoot, 'bench', 'results', 'audit.json'), `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote bench/results/audit.json: ${JSON.stringify(result)}`);
   } finally {
-    await pool.end();
-    await audit.close().catch(() => undefined);
-    ingest.child.kill('SIGTERM');
-    if (!process.env.KEEPDB) await dropDatabaseIfExists(adminUrl, benchDb).catch(() => undefined);
-    await kafka.stop();
+    await cleanUp();
   }
 }
 

@@ -24,7 +24,15 @@ async function main(): Promise<void> {
   await publisher.connect();
   // The parent starts its clock when it reads this line.
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
-  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+  // Its parent gone before the go (stdin closed without a word), there is nothing to do.
+  const go = await new Promise<boolean>((resolve) => {
+    process.stdin.once('data', () => resolve(true));
+    process.stdin.once('end', () => resolve(false));
+  });
+  if (!go) {
+    await publisher.disconnect();
+    return;
+  }
   const started = Date.now();
   for (let i = 0; i < records.length; i += 5000) await publisher.publish(records.slice(i, i + 5000));
   const producedMs = Date.now() - started;
