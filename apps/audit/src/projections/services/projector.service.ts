@@ -51,6 +51,8 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
+  /** Set for good by the shutdown (`stopped` is also true before the start, when rebuild() may run). */
+  private shuttingDown = false;
   /** A hole in positions (a writer's transaction still open, or rolled back) and since when. */
   private gap: { after: number; since: number } | undefined;
   /** Holes at or below this position were already waited for once: a replay skips them at once. */
@@ -71,6 +73,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.shuttingDown = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
@@ -97,13 +100,16 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     }, delayMs);
   }
 
-  /** Applies batches until the log has nothing new; returns how many records were applied. */
+  /**
+   * Applies batches until the log has nothing new, or the service is stopping (a shutdown waits
+   * for the batch in flight, not for a backlog of millions); returns how many were applied.
+   */
   async catchUp(): Promise<number> {
     let total = 0;
     for (;;) {
       const applied = await this.runBatch();
       total += applied;
-      if (applied === 0) return total;
+      if (applied === 0 || this.shuttingDown) return total;
     }
   }
 
