@@ -36,6 +36,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { serviceNodeArgs } from '../scripts/support/services';
+import { benchCleanups } from './support/cleanups';
 import { summariseLatestProfile, type ProfileWindows } from './support/cpu-profile-summary';
 import { cpuMeter, databaseActivitySampler, type CpuReport, type DatabaseActivityReport } from './support/load-probes';
 
@@ -54,29 +55,10 @@ const PLATFORM = 'bench';
 const workspaceRoot = join(__dirname, '..', '..');
 const log = (line: string) => console.log(`bench:notices ▸ ${line}`);
 
-// Everything started is stopped in reverse order, once, on the way out or on Ctrl-C.
-const cleanups: { name: string; run: () => Promise<void> }[] = [];
-let cleaning: Promise<void> | undefined;
+// Everything started is stopped in reverse order, once, on the way out or on Ctrl-C (which also
+// stops the load generator).
 let currentLoad: autocannon.Instance | undefined;
-let interrupted = false;
-const cleanUp = (): Promise<void> =>
-  (cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      if (interrupted) log(`stopping ${step.name}...`);
-      await step.run().catch((error: unknown) => console.error(`bench:notices ▸ cleaning up ${step.name}: ${(error as Error).message}`));
-    }
-  })());
-// `on`, not `once`: the provisioning library's last-resort handlers stand back only while
-// another listener is registered for the signal; a second Ctrl-C while cleaning is ignored.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (cleaning) return;
-    interrupted = true;
-    log(`${signal}: stopping and cleaning up...`);
-    currentLoad?.stop();
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const cleanups = benchCleanups('bench:notices', () => currentLoad?.stop());
 
 interface LoadResult {
   phase: string;
@@ -101,13 +83,13 @@ async function main(): Promise<void> {
   log(`settings: ${durationS} s per phase, ${connections} connections, warm-up ${warmupS} s, ${decisionCount} decisions`);
   compileServices();
   const kafka = await provisionKafka({ log: (line) => log(`kafka: ${line}`) });
-  cleanups.push({ name: 'kafka', run: () => kafka.stop() });
+  cleanups.add('kafka', () => kafka.stop());
   const database = await provisionPostgres({ database: 'vigie_bench', log: (line) => log(`postgres: ${line}`) });
-  cleanups.push({ name: 'postgres', run: () => database.stop() });
+  cleanups.add('postgres', () => database.stop());
   const benchDb = `vigie_bench_notices_${randomBytes(3).toString('hex')}`;
   const adminUrl = databaseUrl(database.url, 'postgres');
   await createDatabaseIfMissing(adminUrl, benchDb);
-  cleanups.push({ name: `database ${benchDb}`, run: () => dropDatabaseIfExists(adminUrl, benchDb) });
+  cleanups.add(`database ${benchDb}`, () => dropDatabaseIfExists(adminUrl, benchDb));
   const dbUrl = databaseUrl(database.url, benchDb);
   const common = {
     KAFKA_BROKERS: kafka.brokers.join(','),
@@ -152,7 +134,7 @@ async function main(): Promise<void> {
 
   const db = new Client({ connectionString: dbUrl });
   await db.connect();
-  cleanups.push({ name: 'bench database connection', run: () => db.end() });
+  cleanups.add('bench database connection', () => db.end());
   const pids = { 'notice-and-takedown': nat.pid, ingest: ingest.pid, hello: hello.pid };
   const cores = cpus().length;
 
@@ -304,14 +286,14 @@ function compileServices(): void {
 function startChild(name: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: workspaceRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   child.once('exit', (code, signal) => {
-    if (!cleaning) log(`${name} exited (${signal ?? `code ${code}`})`);
+    if (!cleanups.stopping) log(`${name} exited (${signal ?? `code ${code}`})`);
   });
-  cleanups.push({ name, run: () => stopChild(child) });
+  cleanups.add(name, () => stopChild(child));
   return child;
 }
 
 /** SIGTERM, then SIGKILL after a grace period (short when interrupted: the broker may already be gone). */
-async function stopChild(child: ChildProcess, graceMs = interrupted ? 5000 : 20000): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs = cleanups.interrupted ? 5000 : 20000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -482,7 +464,7 @@ async function decisionToCommand(natUrl: string, flaggerKey: string, moderatorKe
   const kafka = createKafkaClient({ brokers, clientId: 'vigie-bench-notices' });
   const groupId = `bench-notices-commands-${benchDb}`;
   const consumer: Consumer = kafka.consumer({ groupId });
-  cleanups.push({ name: 'command consumer', run: () => consumer.disconnect() });
+  cleanups.add('command consumer', () => consumer.disconnect());
   const arrivals = new Map<string, number>();
   const waiters = new Map<string, () => void>();
   await consumer.connect();
@@ -577,10 +559,10 @@ async function inParallel(count: number, width: number, task: (index: number) =>
 }
 
 main()
-  .then(() => cleanUp())
+  .then(() => cleanups.run())
   .then(() => process.exit(0))
   .catch(async (error) => {
     console.error(error);
-    await cleanUp();
+    await cleanups.run();
     process.exit(1);
   });

@@ -57,6 +57,7 @@ import { Pool } from 'pg';
 import { serviceNodeArgs } from '../scripts/support/services';
 import { benchAd } from './support/bench-ads';
 import { summariseLatestProfile } from './support/cpu-profile-summary';
+import { benchCleanups } from './support/cleanups';
 import { machineInfo } from './support/machine-info';
 import { consumerPerformance, producerPerformance, type KafkaToolsContext } from './support/kafka-perf-tools';
 import { groupCpuMeter, localPortOwners, memorySampler, pidsWithArgs, procStatusMb, type GroupCpuReport, type ProcessMemoryReport } from './support/process-probes';
@@ -97,26 +98,7 @@ const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 
 const loadAverageAtStart = loadavg();
 
 // Everything started is stopped in reverse order, once, on the way out or on Ctrl-C.
-const cleanups: { name: string; run: () => Promise<void> }[] = [];
-let cleaning: Promise<void> | undefined;
-let interrupted = false;
-const cleanUp = (): Promise<void> =>
-  (cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      if (interrupted) log(`stopping ${step.name}...`);
-      await step.run().catch((error: unknown) => console.error(`bench:pipeline ▸ cleaning up ${step.name}: ${(error as Error).message}`));
-    }
-  })());
-// `on`, not `once`: the provisioning library's last-resort handlers stand back only while
-// another listener is registered for the signal; a second Ctrl-C while cleaning is ignored.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (cleaning) return;
-    interrupted = true;
-    log(`${signal}: stopping and cleaning up...`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const cleanups = benchCleanups('bench:pipeline');
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -129,15 +111,16 @@ async function main(): Promise<void> {
     provisionKafka({ log: (line) => log(`kafka: ${line}`) }),
     provisionPostgres({ database: 'vigie_bench', log: (line) => log(`postgres: ${line}`) }),
   ]);
-  cleanups.push({ name: 'kafka', run: () => kafka.stop() }, { name: 'postgres', run: () => database.stop() });
+  cleanups.add('kafka', () => kafka.stop());
+  cleanups.add('postgres', () => database.stop());
   const distribution = await kafkaDistribution((line) => log(`kafka tools: ${line}`));
   const benchDb = `vigie_bench_pipeline_${randomBytes(3).toString('hex')}`;
   const adminUrl = databaseUrl(database.url, 'postgres');
   await createDatabaseIfMissing(adminUrl, benchDb);
-  cleanups.push({ name: `database ${benchDb}`, run: () => dropDatabaseIfExists(adminUrl, benchDb) });
+  cleanups.add(`database ${benchDb}`, () => dropDatabaseIfExists(adminUrl, benchDb));
   const dbUrl = databaseUrl(database.url, benchDb);
   const scratch = mkdtempSync(join(tmpdir(), 'vigie-pipeline-bench-'));
-  cleanups.push({ name: 'scratch folder', run: async () => rmSync(scratch, { recursive: true, force: true }) });
+  cleanups.add('scratch folder', async () => rmSync(scratch, { recursive: true, force: true }));
 
   const client = createKafkaClient({ brokers: kafka.brokers, clientId: 'vigie-bench-pipeline' });
   const rawTopic = `bench.raw-kafka-${randomBytes(3).toString('hex')}`;
@@ -147,7 +130,7 @@ async function main(): Promise<void> {
   ]);
   const admin = client.admin();
   await admin.connect();
-  cleanups.push({ name: 'kafka admin client', run: () => admin.disconnect() });
+  cleanups.add('kafka admin client', () => admin.disconnect());
 
   // The services, as `npm start` runs them, each consumer group new to this run.
   const groupPrefix = `bench-${benchDb}`;
@@ -179,7 +162,7 @@ async function main(): Promise<void> {
   const pids = Object.fromEntries(SERVICE_NAMES.map((name) => [name, children[name].pid])) as Record<ServiceName, number | undefined>;
   const memory = memorySampler(pids);
   let memoryReport: Record<string, ProcessMemoryReport> | undefined;
-  cleanups.push({ name: 'memory sampler', run: async () => void (memoryReport ??= memory.stop()) });
+  cleanups.add('memory sampler', async () => void (memoryReport ??= memory.stop()));
   await waitForStableGroups(admin, SERVICE_NAMES.map((name) => `${groupPrefix}-${name}`));
   log(`services ready (pids ${JSON.stringify(pids)}), consumer groups stable`);
 
@@ -188,12 +171,12 @@ async function main(): Promise<void> {
     platformKeys[id] = (await post(urls.ingest, '/admin/platforms', adminKey, { id, name: `Benchmark ${id}`, integrationMode: 'http' })).apiKey as string;
   }
   const db = new Pool({ connectionString: dbUrl, max: 2 });
-  cleanups.push({ name: 'bench database pool', run: () => db.end() });
+  cleanups.add('bench database pool', () => db.end());
   const tail = new AuditTail(db);
   await tail.start();
-  cleanups.push({ name: 'audit tail', run: () => tail.stop() });
+  cleanups.add('audit tail', () => tail.stop());
   const lag = new LagSampler(admin, groupPrefix);
-  cleanups.push({ name: 'lag sampler', run: async () => void lag.stop() });
+  cleanups.add('lag sampler', async () => void lag.stop());
   const cores = cpus().length;
   // CPU per phase of each service, of the broker (when the bench started it) and of the
   // database backends serving this database (when the server runs on this machine).
@@ -450,14 +433,14 @@ function startChild(name: ServiceName, args: string[], env: Record<string, strin
   const flags = profileDir ? args.map((arg) => (arg.startsWith('--cpu-prof-dir=') ? `--cpu-prof-dir=${join(profileDir, name)}` : arg)) : args;
   const child = spawn(process.execPath, flags, { cwd: workspaceRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
   child.once('exit', (code, signal) => {
-    if (!cleaning) log(`${name} exited (${signal ?? `code ${code}`})`);
+    if (!cleanups.stopping) log(`${name} exited (${signal ?? `code ${code}`})`);
   });
-  cleanups.push({ name, run: () => stopChild(child) });
+  cleanups.add(name, () => stopChild(child));
   return child;
 }
 
 /** SIGTERM, then SIGKILL after a grace period (short when interrupted: the broker may already be gone). */
-async function stopChild(child: ChildProcess, graceMs = interrupted ? 5000 : 20000): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs = cleanups.interrupted ? 5000 : 20000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -854,10 +837,10 @@ async function auditEventTypes(db: Pool): Promise<Record<string, number>> {
 }
 
 main()
-  .then(() => cleanUp())
+  .then(() => cleanups.run())
   .then(() => process.exit(0))
   .catch(async (error) => {
     console.error(error);
-    await cleanUp();
+    await cleanups.run();
     process.exit(1);
   });
