@@ -14,7 +14,6 @@
 //   --report-events N above --events, the log is first grown to N events by a fast path (chained
 //   records written by COPY under the append lock, not through Kafka) and the projector derives
 //   the projections from them as it would from appended events; its rate is recorded too.
-//   Planner statistics are kept fresh meanwhile (`statistics` in the results says by what).
 // The events appended come from a producer process of its own (support/lifecycle-producer.ts).
 import { extendChainPrepared, generateSigningKeyPair, prepareEntry } from '@vigie/audit-chain';
 import { partitionsFor, topicOf } from '@vigie/contracts';
@@ -27,6 +26,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Pool, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -34,6 +34,7 @@ import { auditService } from '../../apps/audit/src/audit.service';
 import { withAppendLock } from '../../apps/audit/src/log/services/log-lock';
 import { verifyAuditLog } from '../../apps/audit/src/verification/services/log-verifier';
 import { EVENTS_PER_SUBJECT as eventsPerSubject, Lifecycles } from './support/audit-lifecycles';
+import { benchCleanups } from './support/cleanups';
 import { machineInfo } from './support/machine-info';
 
 const { values: args } = parseArgs({
@@ -102,58 +103,19 @@ async function startProducer(brokers: string[], tenant: string, events: number):
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'tools/bench/support/lifecycle-producer.ts', '--brokers', brokers.join(','), '--tenant', tenant, '--events', String(events)],
     { cwd: workspaceRoot, env: { ...process.env, TS_NODE_PROJECT: join(workspaceRoot, 'tsconfig.json') }, stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  cleanups.push({ name: 'producer', run: async () => child.exitCode === null && child.kill('SIGTERM') });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: (() => void)[] = [];
-  let buffered = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    for (let at = buffered.indexOf('\n'); at >= 0; at = buffered.indexOf('\n')) {
-      lines.push(JSON.parse(buffered.slice(0, at)) as Record<string, unknown>);
-      buffered = buffered.slice(at + 1);
-      waiters.splice(0).forEach((wake) => wake());
-    }
-  });
-  const exited = once(child, 'exit');
-  const line = async (key: string): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const found = lines.find((l) => key in l);
-      if (found) return found;
-      const woken = new Promise<void>((resolve) => waiters.push(resolve));
-      const [code] = (await Promise.race([woken.then(() => [null]), exited])) as [number | null];
-      if (code !== null && !lines.some((l) => key in l)) throw new Error(`the producer process exited with ${code}`);
-    }
+  cleanups.add('producer', async () => child.exitCode === null && child.kill('SIGTERM'));
+  // It says two things, in order: that it is ready, then how long producing took.
+  const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> })[Symbol.asyncIterator]();
+  const said = async (key: string): Promise<Record<string, unknown>> => {
+    const { value, done } = await lines.next();
+    const line = done ? undefined : (JSON.parse(value as string) as Record<string, unknown>);
+    if (!line || !(key in line)) throw new Error(`the producer process ${done ? 'ended' : `said ${value}`} before saying ${key}`);
+    return line;
   };
-  await line('ready');
-  const done = line('producedMs').then((l) => Number(l.producedMs));
+  await said('ready');
+  const done = said('producedMs').then((line) => Number(line.producedMs));
   done.catch(() => undefined);
   return { go: () => child.stdin?.end('go\n'), failed: () => child.exitCode !== null && child.exitCode !== 0, done };
-}
-
-/** The tables the projector and the report query, whose plans need statistics as they grow. */
-const ANALYZED_TABLES = ['audit.log', 'audit.chain_heads', 'audit.case_facts', 'audit.subject_facts', 'audit.notice_facts', 'audit.sla_alert_schedule'];
-
-/**
- * Growing tables need fresh planner statistics, or the projector's lookups by case, subject and
- * notice turn into sequential scans over millions of cases. Autovacuum keeps them fresh on any
- * ordinary Postgres; where it is off (this machine's Postgres has it off), the benchmark runs
- * ANALYZE every 30 s while the log grows, as autovacuum would, and says so in the results.
- */
-async function keepStatisticsFresh(pool: Pool): Promise<{ by: string; stop: () => Promise<void> }> {
-  const autovacuum = (await pool.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0].autovacuum;
-  if (autovacuum === 'on') return { by: 'autovacuum', stop: async () => undefined };
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => pool.query(`ANALYZE ${ANALYZED_TABLES.join(', ')}`)).catch((error: Error) => log(`ANALYZE failed: ${error.message}`));
-  }, 30_000);
-  return {
-    by: 'ANALYZE every 30 s by the benchmark (autovacuum is off on this Postgres)',
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-      await pool.query(`ANALYZE ${ANALYZED_TABLES.join(', ')}`);
-    },
-  };
 }
 
 /**
@@ -202,32 +164,16 @@ async function seedLog(pool: Pool, tenant: string, count: number, lifecycles: Li
 
 // Everything started is stopped in reverse order, once, on the way out or on Ctrl-C (a
 // database of millions of events is not left behind).
-const cleanups: { name: string; run: () => Promise<unknown> }[] = [];
-let cleaning: Promise<void> | undefined;
-const cleanUp = (): Promise<void> =>
-  (cleaning ??= (async () => {
-    for (const step of cleanups.reverse()) {
-      await step.run().catch((error: unknown) => console.error(`bench:audit ▸ cleaning up ${step.name}: ${(error as Error).message}`));
-    }
-  })());
-// `on`, not `once`: the provisioning library's last-resort handlers stand back only while
-// another listener is registered for the signal; a second Ctrl-C while cleaning is ignored.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (cleaning) return;
-    log(`${signal}: stopping and cleaning up...`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const cleanups = benchCleanups('bench:audit');
 
 async function main(): Promise<void> {
   const kafka = await provisionKafka({ log: (line) => log(`kafka: ${line}`) });
-  cleanups.push({ name: 'kafka', run: () => kafka.stop() });
+  cleanups.add('kafka', () => kafka.stop());
   const database = await provisionPostgres({ database: 'vigie_bench', log: (line) => log(`postgres: ${line}`) });
   const benchDb = `vigie_bench_audit_${randomBytes(3).toString('hex')}`;
   const adminUrl = databaseUrl(database.url, 'postgres');
   await createDatabaseIfMissing(adminUrl, benchDb);
-  cleanups.push({ name: `database ${benchDb}`, run: () => dropDatabaseIfExists(adminUrl, benchDb) });
+  cleanups.add(`database ${benchDb}`, () => dropDatabaseIfExists(adminUrl, benchDb));
   const url = databaseUrl(database.url, benchDb);
   const scratch = mkdtempSync(join(tmpdir(), 'vigie-audit-bench-'));
   const signingKeyFile = join(scratch, 'signing-key.pem');
@@ -244,7 +190,7 @@ async function main(): Promise<void> {
     KAFKA_CONSUMER_START: 'latest',
     KAFKA_CONSUMER_GROUP_PREFIX: groupPrefix,
   });
-  cleanups.push({ name: 'ingest', run: async () => ingest.child.kill('SIGTERM') });
+  cleanups.add('ingest', async () => ingest.child.kill('SIGTERM'));
   const audit = await bootstrapService(auditService, {
     ...process.env,
     KAFKA_BROKERS: kafka.brokers.join(','),
@@ -262,9 +208,9 @@ async function main(): Promise<void> {
     // projector still plans the alerts.
     AUDIT_ALERTS_ENABLED: 'false',
   });
-  cleanups.push({ name: 'audit', run: () => audit.close() });
+  cleanups.add('audit', () => audit.close());
   const pool = new Pool({ connectionString: url, max: 3 });
-  cleanups.push({ name: 'bench database connection', run: () => pool.end() });
+  cleanups.add('bench database connection', () => pool.end());
   const count = async () => Number((await pool.query('SELECT count(*) AS n FROM audit.log')).rows[0].n);
   const lastPosition = async () => Number((await pool.query('SELECT coalesce(max(position), 0) AS p FROM audit.log')).rows[0].p);
   const projected = async () => Number((await pool.query(`SELECT coalesce(max(position), 0) AS p FROM audit.projection_progress`)).rows[0].p);
@@ -359,20 +305,13 @@ async function main(): Promise<void> {
     log(`verify: ${report.records} records in ${report.durationMs} ms → ${verifyEventsPerSec}/s`);
 
     let seed: { events: number; ms: number; eventsPerSec: number } | null = null;
-    let analyzedBy = 'autovacuum';
     const missing = reportTarget - (await count());
     if (missing > 0) {
       log(`growing the log by ${missing} events (COPY, chained, under the append lock) for the report...`);
-      const statistics = await keepStatisticsFresh(pool);
-      try {
-        const ms = await seedLog(pool, `${tenant}-seed`, missing, lifecycles);
-        seed = { events: missing, ms, eventsPerSec: perSecond(missing, ms) };
-        log(`seeded ${missing} events in ${ms} ms → ${seed.eventsPerSec}/s`);
-        await catchUp('after the seed');
-      } finally {
-        await statistics.stop();
-      }
-      analyzedBy = statistics.by;
+      const ms = await seedLog(pool, `${tenant}-seed`, missing, lifecycles);
+      seed = { events: missing, ms, eventsPerSec: perSecond(missing, ms) };
+      log(`seeded ${missing} events in ${ms} ms → ${seed.eventsPerSec}/s`);
+      await catchUp('after the seed');
     }
 
     const reportEvents = await count();
@@ -405,7 +344,8 @@ async function main(): Promise<void> {
       verifyEventsPerSec,
       verifyRecords: report.records,
       seed,
-      statistics: analyzedBy,
+      // Without autovacuum the audit service analyzes its own tables as they grow (PlannerStatisticsKeeper).
+      autovacuum: (await pool.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0].autovacuum,
       projection: catchUps,
       reportP50Ms,
       reportEvents,
@@ -417,7 +357,7 @@ async function main(): Promise<void> {
     writeFileSync(join(workspaceRoot, 'bench', 'results', 'audit.json'), `${JSON.stringify(result, null, 2)}\n`);
     log(`wrote bench/results/audit.json: ${JSON.stringify(result)}`);
   } finally {
-    await cleanUp();
+    await cleanups.run();
   }
 }
 
