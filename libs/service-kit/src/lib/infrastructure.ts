@@ -1,4 +1,4 @@
-import type { KafkaEventPublisher, MessagingMetrics, Outbox, OutboxRelay } from '@vigie/messaging';
+import type { EventPublisher, MessagingMetrics, Outbox, OutboxRelay } from '@vigie/messaging';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -14,7 +14,8 @@ export interface ServiceInfrastructure {
   logger: Logger;
   dataSource: DataSource;
   kafka: Kafka;
-  publisher: KafkaEventPublisher;
+  /** The idempotent producer, in the service's thread or in a worker thread of its own (`ServiceDefinition.publishFromWorkerThread`). */
+  publisher: EventPublisher & { connect(): Promise<void>; disconnect(): Promise<void> };
   outbox: Outbox;
   relay: OutboxRelay;
   metricsRegistry: Registry;

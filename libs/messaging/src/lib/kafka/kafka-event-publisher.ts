@@ -1,5 +1,4 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import type { EventPublisher, OutgoingRecord } from '../ports';
 
 /**
@@ -21,6 +20,11 @@ function desynchronised(error: unknown): boolean {
     if (cause.type && DESYNCHRONISED.has(cause.type)) return true;
   }
   return false;
+}
+
+/** What the publisher counts: records acknowledged per topic (`MessagingMetrics` has it). */
+export interface PublishedCounter {
+  published: { inc(labels: { topic: string }, count: number): void };
 }
 
 interface PendingPublish {
@@ -50,7 +54,7 @@ export class KafkaEventPublisher implements EventPublisher {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly metrics?: Pick<MessagingMetrics, 'published'>,
+    private readonly metrics?: PublishedCounter,
   ) {
     this.producer = this.newProducer();
   }

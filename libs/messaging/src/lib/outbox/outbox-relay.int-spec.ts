@@ -151,4 +151,47 @@ describe('OutboxRelay against a real broker and database', () => {
     await admin.disconnect();
     expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(5);
   });
+
+  it('publishes what writers hand to publishSoon in hand-over order, and leaves a failed publication to the relay', async () => {
+    const topic = uniqueName('it.relay-soon');
+    await createTopicWithDlq(topic, 1);
+    const outbox = new Outbox(schema, () => topic);
+    const outboxCount = () => countRows(db, `SELECT count(*) FROM "${schema}".outbox`);
+    const relay = new OutboxRelay(db, outbox, publisher, { idlePollMs: 100, batchSize: 7 });
+    relay.start();
+    const events = sampleEvents(40);
+    try {
+      // Four writers commit one after the other and hand their records over without waiting.
+      for (let i = 0; i < 4; i++) {
+        const pending = await db.transaction((manager) => outbox.enqueue(manager, events.slice(i * 10, i * 10 + 10), { publishItselfWithinMs: 30000 }));
+        relay.publishSoon(pending);
+      }
+      await relay.settled();
+      expect(await outboxCount()).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+    const consumer = kafka.consumer({ groupId: uniqueName('group') });
+    const seen: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.headers?.['vigie-event-id'])) });
+    try {
+      await waitFor(async () => seen.length === 40, 30000, '40 records consumed');
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen).toEqual(events.map((event) => event.id));
+
+    // The broker refuses: the error is reported, the rows stay, and the relay publishes them after the grace period.
+    const errors: unknown[] = [];
+    const refusing = new OutboxRelay(db, outbox, { publish: async () => Promise.reject(new Error('broker unreachable')) }, { onError: (error) => errors.push(error) });
+    const pending = await db.transaction((manager) => outbox.enqueue(manager, sampleEvents(3), { publishItselfWithinMs: 500 }));
+    refusing.publishSoon(pending);
+    await refusing.settled();
+    expect(errors).toHaveLength(1);
+    expect(await outboxCount()).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await new OutboxRelay(db, outbox, publisher).drainOnce()).toBe(3);
+  });
 });

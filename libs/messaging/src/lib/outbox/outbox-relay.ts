@@ -46,6 +46,9 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly idlePollMs: number;
   private readonly failureBackoffMs: number;
+  /** Records handed to `publishSoon` and not yet published; one publication at a time takes them all. */
+  private soon: PendingRecord[] = [];
+  private publishingSoon: Promise<void> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,11 +67,12 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Finishes the batch in flight, then stops. */
+  /** Finishes the batch in flight and the records handed to `publishSoon`, then stops. */
   async stop(): Promise<void> {
     this.running = false;
     this.notify();
     await this.loop;
+    await this.settled();
     await this.unlisten();
   }
 
@@ -97,6 +101,37 @@ export class OutboxRelay {
       await manager.query(`DELETE FROM ${this.outbox.tableName} WHERE event_id = ANY($1::uuid[])`, [pending.map((p) => p.eventId)]);
     });
     this.options.onPublished?.(pending.length);
+  }
+
+  /**
+   * `publishNow` without waiting: for writers that answer once their transaction committed
+   * and leave the broker to the relay, but whose rows the relay would otherwise read back
+   * from the database. Records handed over while a publication is in flight go together in
+   * the next one, in the order they came (the order of their commits), so one subject's
+   * events keep their order. A failed publication is reported to `onError` and left to the
+   * relay, which sees the rows once their `publishItselfWithinMs` has passed.
+   */
+  publishSoon(pending: readonly PendingRecord[]): void {
+    if (pending.length === 0) return;
+    this.soon.push(...pending);
+    this.publishingSoon ??= this.publishWhatCameSoon();
+  }
+
+  /** Resolves once every record handed to `publishSoon` so far was published or given up. */
+  async settled(): Promise<void> {
+    await this.publishingSoon;
+  }
+
+  private async publishWhatCameSoon(): Promise<void> {
+    while (this.soon.length > 0) {
+      const batch = this.soon.splice(0, this.batchSize);
+      try {
+        await this.publishNow(batch);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+    this.publishingSoon = undefined;
   }
 
   /** How many rows wait to be published and how old the oldest is, for the backlog gauges. */

@@ -15,6 +15,8 @@ import {
   OutboxRelay,
   runInSpanContext,
   spanContextFromHeaders,
+  ThreadedKafkaPublisher,
+  type KafkaClientOptions,
   type OutboxRelayOptions,
   type SubjectTraceLookup,
 } from '@vigie/messaging';
@@ -52,6 +54,11 @@ export interface ServiceDefinition {
    * and workers continue the ad's trace (see `SubjectTraceLookup`).
    */
   subjectTraces?: SubjectTraceLookup;
+  /**
+   * Publish from a worker thread (`ThreadedKafkaPublisher`): for services whose HTTP intake
+   * and Kafka publishing compete for one event loop. Costs a second V8 heap (about 15 MB).
+   */
+  publishFromWorkerThread?: boolean;
 }
 
 export interface RunningService {
@@ -88,11 +95,12 @@ export async function bootstrapService(
   const statistics = new PlannerStatisticsKeeper(dataSource, definition.schema, logger);
   await statistics.start();
 
-  const kafka = createKafkaClient({
+  const kafkaClientOptions: KafkaClientOptions = {
     brokers: config.kafkaBrokers,
     clientId: `vigie-${definition.name}`,
     log: (level, message, extra) => logger[level]({ kafka: extra }, message),
-  });
+  };
+  const kafka = createKafkaClient(kafkaClientOptions);
   await ensureTopics(
     kafka,
     allTopicNames({ withDlq: true }).map((name) => ({ name, partitions: partitionsFor(name) })),
@@ -102,7 +110,9 @@ export async function bootstrapService(
   metricsRegistry.setDefaultLabels({ service: definition.name });
   collectDefaultMetrics({ register: metricsRegistry });
   const messagingMetrics = new MessagingMetrics(metricsRegistry);
-  const publisher = new KafkaEventPublisher(kafka, messagingMetrics);
+  const publisher = definition.publishFromWorkerThread
+    ? new ThreadedKafkaPublisher(kafkaClientOptions, messagingMetrics)
+    : new KafkaEventPublisher(kafka, messagingMetrics);
   await publisher.connect();
   const outbox = new Outbox(definition.schema, undefined, { subjectTraces: definition.subjectTraces });
   const relay = new OutboxRelay(dataSource, outbox, publisher, {
