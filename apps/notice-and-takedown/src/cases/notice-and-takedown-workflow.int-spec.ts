@@ -3,6 +3,7 @@
 import { createEvent, EVENT_DEFINITIONS, subjectFor, validateEventData, type AnyEvent, type EventData } from '@vigie/contracts';
 import { startNatFixture, waitFor, type CreatedPlatform, type NatFixture } from '../test-support/nat-fixture';
 import { CaseLedger } from './services/case-ledger.service';
+import type { CaseRow } from './services/case-row';
 
 jest.setTimeout(120_000);
 
@@ -195,6 +196,33 @@ describe('a notice through to the takedown command', () => {
       expect(pick(refreshed.row as unknown as Record<string, unknown>)).toEqual(pick(stored as Record<string, unknown>));
       expect(refreshed.events).toEqual([]);
     }
+  });
+
+  it('computes a case\'s clock from the oldest notice of each kind exactly as from all of its notices', async () => {
+    // Refreshing a case reads one notice per (source, status, standing), not every notice that
+    // joined it: the clock must not change for that. Unqualified notices only, so the clock is
+    // the provisional one, which starts at the oldest of them.
+    const adId = nextAdId();
+    const named = { notifier: { name: 'Dominique', email: 'dominique@example.org' } };
+    for (const [key, body] of [
+      [null, notice(platform.id, adId, { category: 'other-terms', ...named })],
+      [keys.flagger, notice(platform.id, adId)],
+      [null, notice(platform.id, adId, { category: 'minors' })],
+      [keys.flagger, notice(platform.id, adId)],
+      [null, notice(platform.id, adId, { category: 'other-terms', ...named })],
+    ] as const) {
+      expect((await fixture.call('POST', '/notices', key, body)).status).toBe(201);
+    }
+    const caseId = (await caseOf(adId)).id;
+    const ledger = fixture.nat.app.get(CaseLedger);
+    await fixture.nat.infrastructure.dataSource.transaction(async (manager) => {
+      const row = await ledger.lock(manager, caseId);
+      const all = await ledger.notices(manager, caseId);
+      const oldestOfEachKind = (await ledger['factsOf'](manager, [caseId], { forClock: true })).get(caseId)?.notices ?? [];
+      expect(all).toHaveLength(5);
+      expect(oldestOfEachKind.length).toBeLessThan(all.length);
+      expect(ledger['clockOf'](row as CaseRow, oldestOfEachKind, undefined)).toEqual(ledger['clockOf'](row as CaseRow, all, undefined));
+    });
   });
 
   it('accepts a notice on an ad not yet ingested: the clock runs, the case learns the ad later', async () => {

@@ -233,20 +233,30 @@ export class CaseLedger {
   /**
    * The notices of each case, oldest first, and its first automatic and first human removal
    * (both are knowledge facts), in one query.
+   *
+   * `forClock` reads only the oldest notice of each kind (source, status, notifier standing):
+   * the clock depends on which kinds a case has and on the earliest (time, id) among them, so
+   * it comes out the same, while a case that many notices joined no longer costs a row each.
    */
-  private async factsOf(manager: EntityManager, caseIds: readonly string[]): Promise<Map<string, CaseFacts>> {
+  private async factsOf(manager: EntityManager, caseIds: readonly string[], { forClock = false } = {}): Promise<Map<string, CaseFacts>> {
     const rows: (Partial<CaseNoticeRow> & { case_id: string; automatic: Date | null; confirmed: Date | null })[] = await manager.query(
       `SELECT c.case_id, d.automatic, d.confirmed,
               n.id, n.received_at, n.source_type, n.status, n.notifier_email, n.notifier_key, n.deprioritised,
-              n.authority_order, n.channel, cn.notifier_informed_at
+              n.authority_order, n.channel, n.notifier_informed_at
          FROM unnest($1::uuid[]) AS c (case_id)
          CROSS JOIN LATERAL (
                 SELECT min(decided_at) FILTER (WHERE decided_by_kind = 'system') AS automatic,
                        min(decided_at) FILTER (WHERE decided_by_kind = 'moderator') AS confirmed
                   FROM notice_and_takedown.decisions
                  WHERE case_id = c.case_id AND action IN ('remove', 'disable', 'restrict')) AS d
-         LEFT JOIN notice_and_takedown.case_notices cn ON cn.case_id = c.case_id
-         LEFT JOIN notice_and_takedown.notices n ON n.id = cn.notice_id
+         LEFT JOIN LATERAL (
+                SELECT ${forClock ? 'DISTINCT ON (n.source_type, n.status, n.deprioritised)' : ''}
+                       n.id, n.received_at, n.source_type, n.status, n.notifier_email, n.notifier_key, n.deprioritised,
+                       n.authority_order, n.channel, cn.notifier_informed_at
+                  FROM notice_and_takedown.case_notices cn
+                  JOIN notice_and_takedown.notices n ON n.id = cn.notice_id
+                 WHERE cn.case_id = c.case_id
+                 ORDER BY ${forClock ? 'n.source_type, n.status, n.deprioritised, ' : ''}n.received_at, n.id) AS n ON true
         ORDER BY n.received_at, n.id`,
       [caseIds],
     );
@@ -287,7 +297,7 @@ export class CaseLedger {
       );
       for (const row of rows) lockedRows.set(row.id, row);
     }
-    const factsByCase = await this.factsOf(manager, caseIds);
+    const factsByCase = await this.factsOf(manager, caseIds, { forClock: true });
     const computed = requests.map((request) => {
       const row = request.locked ?? (lockedRows.get(request.caseId) as CaseRow);
       const facts = factsByCase.get(request.caseId);
