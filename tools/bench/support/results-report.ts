@@ -46,6 +46,12 @@ const num = (json: unknown, path: string): number | undefined => {
 };
 
 /** A target as the file gives it: `{target, met, value?, comparison?}`, a bare number, with `met.<key>` beside it. */
+/** ", at N connections" when the result says at which load it was measured (older results do not). */
+function atConnections(json: Json, path: string): string {
+  const connections = at(json, path);
+  return typeof connections === 'number' ? `, at ${connections} connections` : '';
+}
+
 function targetRow(json: Json, key: string, label: string, options: { comparison: Comparison; value?: string; unit?: string; note?: string }): ReportRow {
   const spec = at(json, `targets.${key}`);
   const targetValue = typeof spec === 'number' ? spec : num(spec, 'target');
@@ -183,12 +189,12 @@ export const SECTIONS: readonly BenchmarkSection[] = [
     file: 'notices.json',
     issue: 'issue 5',
     rows: (json) => [
-      targetRow(json, 'noticesPerSec', 'notices accepted, each opening a case', { comparison: '>=', unit: 'notices/s' }),
-      targetRow(json, 'p99Ms', 'p99 latency of POST /notices', { comparison: '<', unit: 'ms' }),
-      targetRow(json, 'joiningNoticesPerSec', 'notices joining existing cases', { comparison: '>=', value: 'joining.noticesPerSec', unit: 'notices/s' }),
-      targetRow(json, 'joiningP99Ms', 'p99 latency, joining notices', { comparison: '<', value: 'joining.p99Ms', unit: 'ms' }),
-      info(json, 'helloPerSec', 'bare Fastify endpoint, same load', 'requests/s', { baseline: true }),
-      info(json, 'ratioToHello', 'ratio notices / bare endpoint'),
+      targetRow(json, 'noticesPerSec', `notices accepted, each opening a case${atConnections(json, 'atConnections')}`, { comparison: '>=', unit: 'notices/s' }),
+      targetRow(json, 'p99Ms', `p99 latency of POST /notices${atConnections(json, 'atConnections')}`, { comparison: '<', unit: 'ms' }),
+      targetRow(json, 'joiningNoticesPerSec', `notices joining existing cases${atConnections(json, 'joining.atConnections')}`, { comparison: '>=', value: 'joining.noticesPerSec', unit: 'notices/s' }),
+      targetRow(json, 'joiningP99Ms', `p99 latency, joining notices${atConnections(json, 'joining.atConnections')}`, { comparison: '<', value: 'joining.p99Ms', unit: 'ms' }),
+      info(json, 'helloPerSec', `bare Fastify endpoint${atConnections(json, 'setup.helloConnections')}`, 'requests/s', { baseline: true }),
+      info(json, 'ratioToHello', `ratio notices / bare endpoint, same load${atConnections(json, 'setup.helloConnections')}`),
       targetRow(json, 'decisionToCommandP99Ms', 'p99 decision → takedown command on Kafka', { comparison: '<', unit: 'ms' }),
     ],
     headline: (json) => `${fmt(at(json, 'noticesPerSec'))} notices/s (p99 ${fmt(at(json, 'p99Ms'))} ms), decision → command p99 ${fmt(at(json, 'decisionToCommandP99Ms'))} ms`,
