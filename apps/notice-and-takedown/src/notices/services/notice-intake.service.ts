@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { createEvent, subjectFor, uuidv7, type AnyEvent, type EventData } from '@vigie/contracts';
 import type { SpanContext } from '@opentelemetry/api';
 import { activeSpanContext, runInSpanContext, type Outbox, type OutboxRelay } from '@vigie/messaging';
@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GroupCommitter } from './group-committer';
 import { inWaves } from './in-waves';
+import { TransactionsBegunAhead } from './transactions-begun-ahead';
 import { adTracesOf, type AdTraceRow } from '../../cases/services/ad-traces';
 import { CaseLedger } from '../../cases/services/case-ledger.service';
 import { PlatformDirectory } from '../../cases/services/platform-directory.service';
@@ -60,14 +61,18 @@ const hash = (value: string) => createHash('sha256').update(value).digest('hex')
  * reached — all in one transaction with the events it causes.
  */
 @Injectable()
-export class NoticeIntake {
+export class NoticeIntake implements OnModuleDestroy {
   constructor(
     private readonly dataSource: DataSource,
     private readonly ledger: CaseLedger,
     private readonly platforms: PlatformDirectory,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(RELAY) private readonly relay: OutboxRelay,
-  ) {}
+  ) {
+    this.transactions = new TransactionsBegunAhead(dataSource);
+  }
+
+  private readonly transactions: TransactionsBegunAhead;
 
   // One group at a time: a second one in flight halves both groups, which costs more round
   // trips per notice than the overlap saves (measured with bench:notices).
@@ -75,6 +80,10 @@ export class NoticeIntake {
     maxGroupSize: 64,
     maxConcurrentGroups: 1,
   });
+
+  async onModuleDestroy(): Promise<void> {
+    await this.transactions.dropSpare();
+  }
 
   async submit(body: SubmitNoticeBody, caller: Caller | null, clientAddress: string): Promise<NoticeReceipt> {
     // Receipt time is taken on arrival, before the notice waits for its group.
@@ -102,7 +111,7 @@ export class NoticeIntake {
     try {
       // The group runs in whichever request's context started it: no trace is the group's, each
       // notice's events continue the ad's trace, else the trace of the request that sent it.
-      const committed = await runInSpanContext(undefined, () => this.dataSource.transaction(async (manager) => {
+      const committed = await runInSpanContext(undefined, () => this.transactions.run(async (manager) => {
         const { recorded, subjectTraces } = await this.record(manager, ordered);
         const events: AnyEvent[] = [];
         const answers = new Map<PendingNotice, NoticeReceipt>();
