@@ -47,6 +47,16 @@ function clockColumns(clock: ReturnType<CaseLedger['clockOf']>, now: Date) {
   };
 }
 
+/** The columns `clockColumns` computes, but for `updated_at`. */
+const CLOCK_COLUMNS = ['priority', 'source_rank', 'knowledge_at', 'knowledge_basis', 'provisional_from', 'response_deadline', 'removal_deadline', 'internal_deadline'] as const;
+
+function sameValue(stored: unknown, computed: unknown): boolean {
+  if (stored instanceof Date || computed instanceof Date) {
+    return stored instanceof Date && computed instanceof Date && stored.getTime() === computed.getTime();
+  }
+  return stored === computed;
+}
+
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export interface OpenCaseInput {
@@ -303,8 +313,13 @@ export class CaseLedger {
       const facts = factsByCase.get(request.caseId);
       return { request, row, clock: this.clockOf(row, facts?.notices ?? [], facts?.firsts) };
     });
-    const updates = computed.map(({ request, clock }) => ({ id: request.caseId, ...clockColumns(clock, request.now) }));
-    const updated: CaseRow[] = await updateReturning(manager,
+    // Only cases whose clock changed are written: a notice joining a case that already has an
+    // older one of its kind (the common duplicate) changes nothing, and the row stays as read.
+    const updates = computed
+      .map(({ request, row, clock }) => ({ row, columns: { id: request.caseId, ...clockColumns(clock, request.now) } }))
+      .filter(({ row, columns }) => row.policy_version !== this.policy.version || CLOCK_COLUMNS.some((column) => !sameValue(row[column], columns[column])))
+      .map(({ columns }) => columns);
+    const updated: CaseRow[] = updates.length === 0 ? [] : await updateReturning(manager,
       `UPDATE notice_and_takedown.cases AS c SET
          priority = u.priority, source_rank = u.source_rank, policy_version = $2,
          knowledge_at = u.knowledge_at, knowledge_basis = u.knowledge_basis, provisional_from = u.provisional_from,
@@ -319,7 +334,7 @@ export class CaseLedger {
     );
     const updatedById = new Map(updated.map((row) => [row.id, row]));
     return computed.map(({ request, row, clock: { knowledge } }) => {
-      const current = updatedById.get(request.caseId) as CaseRow;
+      const current = updatedById.get(request.caseId) ?? row;
       const events: AnyEvent[] = [];
       if (knowledge && !knowledge.provisional && (row.knowledge_at === null || knowledge.knowledgeAtMs < row.knowledge_at.getTime())) {
         events.push(this.knowledgeEstablished(current, knowledge.knowledgeAtMs, knowledge.basis, request.now, request.causationId));
