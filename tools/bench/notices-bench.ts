@@ -51,7 +51,7 @@ const connectionLevels = (process.env.BENCH_CONNECTIONS ?? '32,64,96').split(','
 if (connectionLevels.length === 0 || connectionLevels.some((level) => !Number.isInteger(level) || level < 1)) {
   throw new Error(`BENCH_CONNECTIONS: expected connection counts separated by commas, got "${process.env.BENCH_CONNECTIONS}"`);
 }
-const connections = connectionLevels[0] as number;
+const firstLevel = connectionLevels[0] as number;
 const joinPool = Number(process.env.BENCH_JOIN_POOL ?? 1000);
 const decisionCount = Number(process.env.BENCH_DECISIONS ?? 200);
 const decisionConcurrency = Number(process.env.BENCH_DECISION_CONCURRENCY ?? 1);
@@ -174,34 +174,14 @@ async function main(): Promise<void> {
   const newIds = counter();
   const levels: { connections: number; newCases: LoadResult; joining: LoadResult; newDrainMs: number; joinDrainMs: number }[] = [];
   let pool = joinPool;
+  const noticePhase = (phase: string, level: number, body: () => string) =>
+    load({ phase: `${phase}, ${level} connections`, base: natUrl, path: '/notices', keys: flaggerKeys, seconds: durationS, body, pids, cores, database: { url: dbUrl, name: benchDb }, connections: level });
   for (const level of connectionLevels) {
-    const newCases = await load({
-      phase: `notices, each opening a case, ${level} connections`,
-      base: natUrl,
-      path: '/notices',
-      keys: flaggerKeys,
-      seconds: durationS,
-      body: () => noticeBody(`new-${newIds()}`),
-      pids,
-      cores,
-      database: { url: dbUrl, name: benchDb },
-      connections: level,
-    });
+    const newCases = await noticePhase('notices, each opening a case', level, () => noticeBody(`new-${newIds()}`));
     const newDrainMs = await outboxDrained(db, `the new-case phase at ${level} connections`);
     if (levels.length === 0) pool = Math.max(1, Math.min(joinPool, newCases.accepted));
     const joinIds = counter();
-    const joining = await load({
-      phase: `notices joining existing cases (${pool} ads), ${level} connections`,
-      base: natUrl,
-      path: '/notices',
-      keys: flaggerKeys,
-      seconds: durationS,
-      body: () => noticeBody(`new-${joinIds() % pool}`),
-      pids,
-      cores,
-      database: { url: dbUrl, name: benchDb },
-      connections: level,
-    });
+    const joining = await noticePhase(`notices joining existing cases (${pool} ads)`, level, () => noticeBody(`new-${joinIds() % pool}`));
     const joinDrainMs = await outboxDrained(db, `the joining phase at ${level} connections`);
     levels.push({ connections: level, newCases, joining, newDrainMs, joinDrainMs });
   }
@@ -210,10 +190,10 @@ async function main(): Promise<void> {
     const within = levels.filter((level) => level[phase].latencyMs.p99 < TARGETS.p99Ms);
     return (within.length > 0 ? within : levels).reduce((a, b) => (b[phase].perSec > a[phase].perSec ? b : a));
   };
-  const newCases = best('newCases').newCases;
-  const joining = best('joining').joining;
-  const newDrainMs = best('newCases').newDrainMs;
-  const joinDrainMs = best('joining').joinDrainMs;
+  const { newCases, newDrainMs } = best('newCases');
+  const { joining, joinDrainMs } = best('joining');
+  // Side by side with the hello server at the same load: its connection level, the first.
+  const sameLoad = levels[0] as (typeof levels)[number];
 
   const helloAfter = await load({ phase: 'hello (after)', base: helloUrl, path: '/hello', keys: flaggerKeys, seconds: durationS, body: () => noticeBody(`new-${helloIds()}`), pids, cores });
 
@@ -248,7 +228,7 @@ async function main(): Promise<void> {
       durationS,
       warmupS,
       connections: connectionLevels,
-      helloConnections: connections,
+      helloConnections: firstLevel,
       pipelining: 1,
       joinPool: pool,
       decisions: decisionCount,
@@ -265,11 +245,10 @@ async function main(): Promise<void> {
     p99Ms: newCases.latencyMs.p99,
     atConnections: newCases.connections,
     helloPerSec,
-    // Side by side at the same load: the hello server runs at the first connection level only.
-    ratioToHello: ratio((levels[0] as (typeof levels)[number]).newCases.perSec),
+    ratioToHello: ratio(sameLoad.newCases.perSec),
     decisionToCommandP99Ms: decisions.p99Ms,
     decisionToCommandP50Ms: decisions.p50Ms,
-    joining: { noticesPerSec: joining.perSec, p99Ms: joining.latencyMs.p99, ratioToHello: ratio((levels[0] as (typeof levels)[number]).joining.perSec), atConnections: joining.connections },
+    joining: { noticesPerSec: joining.perSec, p99Ms: joining.latencyMs.p99, ratioToHello: ratio(sameLoad.joining.perSec), atConnections: joining.connections },
     levels: levels.map((level) => ({
       connections: level.connections,
       newCases: { noticesPerSec: level.newCases.perSec, p50Ms: level.newCases.latencyMs.p50, p99Ms: level.newCases.latencyMs.p99 },
@@ -380,7 +359,7 @@ async function load(options: {
   /** Default: the first level of BENCH_CONNECTIONS. */
   connections?: number;
 }): Promise<LoadResult> {
-  const connections = options.connections ?? connectionLevels[0] as number;
+  const connections = options.connections ?? firstLevel;
   log(`${options.phase}: ${options.seconds} s, ${connections} connections...`);
   const sampler = options.database ? await databaseActivitySampler(options.database.url, options.database.name) : undefined;
   const meter = cpuMeter(options.pids, options.cores);

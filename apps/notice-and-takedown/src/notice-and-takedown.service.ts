@@ -12,9 +12,6 @@ export const noticeAndTakedownService: ServiceDefinition = {
   migrations: noticeAndTakedownMigrations,
   module: NoticeAndTakedownModule,
   settings: loadNoticeAndTakedownSettings,
-  // Notice intake enqueues without NOTIFY and publishes its events itself; the relay's poll
-  // finds what it could not publish.
-  relay: { idlePollMs: 200 },
   // Notices are the busiest HTTP intake: kafkajs's request encoding runs beside it, not on it.
   publishFromWorkerThread: true,
   // Events about an ad published from HTTP calls and workers continue the ad's trace.

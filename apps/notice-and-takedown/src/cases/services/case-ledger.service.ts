@@ -32,7 +32,7 @@ type ClockFacts = Pick<CaseRow, 'category' | 'flag_band' | 'first_flag_at' | 'no
 type ClockNotice = Pick<CaseNoticeRow, 'id' | 'received_at' | 'source_type' | 'status' | 'deprioritised'>;
 
 /** The columns a case's clock is stored in. */
-function clockColumns(clock: ReturnType<CaseLedger['clockOf']>, now: Date) {
+export function clockColumns(clock: ReturnType<CaseLedger['clockOf']>, now: Date) {
   const { priority, sourceRank, knowledge, knowledgeMs, provisionalMs, clockStartMs, responseStartMs, targets } = clock;
   return {
     priority,
@@ -48,7 +48,7 @@ function clockColumns(clock: ReturnType<CaseLedger['clockOf']>, now: Date) {
 }
 
 /** The columns `clockColumns` computes, but for `updated_at`. */
-const CLOCK_COLUMNS = ['priority', 'source_rank', 'knowledge_at', 'knowledge_basis', 'provisional_from', 'response_deadline', 'removal_deadline', 'internal_deadline'] as const;
+export const CLOCK_COLUMNS = ['priority', 'source_rank', 'knowledge_at', 'knowledge_basis', 'provisional_from', 'response_deadline', 'removal_deadline', 'internal_deadline'] as const;
 
 function sameValue(stored: unknown, computed: unknown): boolean {
   if (stored instanceof Date || computed instanceof Date) {

@@ -7,9 +7,8 @@ describe('ThreadedKafkaPublisher against a real broker', () => {
   const brokers = parseBrokerList(requireEnv('KAFKA_BROKERS'));
   const kafka = testKafka('vigie-threaded-publisher-spec');
   const counted = new Map<string, number>();
-  const logged: string[] = [];
   const publisher = new ThreadedKafkaPublisher(
-    { brokers, clientId: 'vigie-threaded-publisher-spec', log: (level, message) => logged.push(`${level} ${message}`) },
+    { brokers, clientId: 'vigie-threaded-publisher-spec' },
     { published: { inc: ({ topic }, count) => counted.set(topic, (counted.get(topic) ?? 0) + count) } },
   );
   let consumer: Consumer | undefined;

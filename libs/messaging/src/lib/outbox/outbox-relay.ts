@@ -143,15 +143,6 @@ export class OutboxRelay {
     return { rows: Number(row?.rows ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
   }
 
-  /**
-   * Looks at the outbox now instead of at the next poll: for writers that enqueue without a
-   * NOTIFY (Postgres serialises the commits of transactions that notify) and call this once
-   * their transaction has committed.
-   */
-  wakeUp(): void {
-    this.notify();
-  }
-
   private notify(): void {
     this.pendingWake = true;
     this.wake?.();
