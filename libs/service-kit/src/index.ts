@@ -3,8 +3,8 @@ export type { RunningService, ServiceDefinition } from './lib/bootstrap/bootstra
 export { ConfigurationError, loadServiceConfig } from './lib/config/service-config';
 export { EnvReader } from './lib/config/env-reader';
 export type { LogLevel, ServiceConfig } from './lib/config/service-config';
-export { PlannerStatisticsKeeper, tablesToAnalyze } from './lib/database/planner-statistics';
-export type { PlannerStatisticsOptions, TableActivity } from './lib/database/planner-statistics';
+export { AutovacuumStandIn, tablesToAnalyze, tablesToVacuum } from './lib/database/autovacuum-stand-in';
+export type { AutovacuumStandInOptions, SweepResult, TableActivity } from './lib/database/autovacuum-stand-in';
 export { createServiceDataSource, migrateServiceSchema } from './lib/database/service-data-source';
 export type { ServiceDataSourceOptions } from './lib/database/service-data-source';
 export { updateReturning } from './lib/database/update-returning';

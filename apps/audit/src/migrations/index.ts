@@ -8,6 +8,7 @@ import { AuditLogTraceIds1763857250000 } from './1763857250000-audit-log-trace-i
 import { CaseFactsSlaReportIndex1763857300000 } from './1763857300000-case-facts-sla-report-index';
 import { NoticeFactsCaseIdsIndex1763857350000 } from './1763857350000-notice-facts-case-ids-index';
 import { ProjectionGinDirectUpdates1763857400000 } from './1763857400000-projection-gin-direct-updates';
+import { CaseFactsBreachIndexes1763857450000 } from './1763857450000-case-facts-breach-indexes';
 
 /** Every migration of the audit schema, oldest first. */
 export const auditMigrations = [
@@ -21,4 +22,5 @@ export const auditMigrations = [
   CaseFactsSlaReportIndex1763857300000,
   NoticeFactsCaseIdsIndex1763857350000,
   ProjectionGinDirectUpdates1763857400000,
+  CaseFactsBreachIndexes1763857450000,
 ];

@@ -11,8 +11,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 interface ReportBody {
   cases: number;
   filters: { platformId: string | null };
-  removal: Record<string, unknown> & { timeTo: { maxMs: number } };
-  breaches: { caseId: string; timeline: string }[];
+  response: Record<string, number>;
+  removal: Record<string, unknown> & { breached: number; openBreached: number; timeTo: { maxMs: number } };
+  breaches: { caseId: string; sla: string; state: string; timeline: string }[];
+  breachesTotal: number;
 }
 
 interface TimelineBody {
@@ -103,6 +105,17 @@ describe('SLA engine: projections from the log, reports, timeline, rebuild, aler
     expect(mine.body.removal).toMatchObject({ openBreached: 1, atRisk: 1 });
     expect(mine.body.breaches.map((x) => x.caseId)).toContain(openBreached.id);
     expect(mine.body.breaches[0].timeline).toMatch(/^\/cases\/.+\/timeline$/);
+    // The page and the total agree with the state counts: platform b's breaches are s3's two open-breached SLAs.
+    expect(mine.body.breaches.map((x) => [x.caseId, x.sla, x.state]).sort()).toEqual([
+      [openBreached.id, 'removal', 'open-breached'],
+      [openBreached.id, 'response', 'open-breached'],
+    ]);
+    expect(mine.body.breachesTotal).toBe(mine.body.response.breached + mine.body.response.openBreached + mine.body.removal.breached + mine.body.removal.openBreached);
+    expect(mine.body.breachesTotal).toBe(2);
+    const firstOnly = await fixture.call<ReportBody>('GET', `/reports/sla?platformId=${b}&limit=1`, keys.admin);
+    expect(firstOnly.status).toBe(200);
+    expect(firstOnly.body.breaches).toEqual(mine.body.breaches.slice(0, 1));
+    expect(firstOnly.body.breachesTotal).toBe(2);
     const officer = await fixture.call<ReportBody>('GET', `/reports/sla`, keys.officerA);
     expect(officer.body.filters.platformId).toBe(a);
     expect(officer.body.removal).toMatchObject({ met: 1, breached: 1 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { liveStateSql } from '../../projections/services/case-projection';
+import { liveStatePredicatesSql, liveStateSql } from '../../projections/services/case-projection';
 import type { Period } from './report-scope';
 
 export interface SlaReportQuery extends Period {
@@ -65,9 +65,9 @@ const KINDS = ['response', 'removal'] as const;
 const REPORT_SORT_MEMORY = '64MB';
 
 /**
- * The SLA compliance report, aggregated in SQL over the covering index of `case_facts` on the
- * period (never the case rows, but for the breaches listed), so it stays fast on logs of
- * millions of events. Live states (open, at-risk, open-breached, paused) are evaluated at query
+ * The SLA compliance report: figures aggregated in SQL over the covering index of `case_facts`
+ * on the period, and the breach page read from the breach indexes (never the case rows, but for
+ * the breaches listed), so it stays fast on logs of millions of events. Live states (open, at-risk, open-breached, paused) are evaluated at query
  * time from the stored deadlines.
  */
 @Injectable()
@@ -85,19 +85,14 @@ export class SlaReportService {
   async report(query: SlaReportQuery): Promise<SlaReport> {
     const generatedAt = new Date().toISOString();
     const params = [query.from, query.to, query.platformId, query.category, query.source, generatedAt];
-    // Only the columns the figures need, all in the covering index on opened_at: the report reads
-    // that index alone (no heap, no detoasting of the case documents), whatever the log's size.
-    const filtered = `
-      SELECT case_id, anomaly_count, response_applicable, response_elapsed_ms, response_deadline, removal_applicable, removal_elapsed_ms, removal_deadline,
-             ${liveStateSql('response', '$6::timestamptz')} AS response_state, ${liveStateSql('removal', '$6::timestamptz')} AS removal_state
-        FROM audit.case_facts c
-       WHERE opened_at >= $1 AND opened_at < $2
-         AND ($3::text IS NULL OR tenant = $3) AND ($4::text IS NULL OR category = $4) AND ($5::text IS NULL OR source_type = $5)`;
+    const now = '$6::timestamptz';
+    const scope = `opened_at >= $1 AND opened_at < $2
+      AND ($3::text IS NULL OR tenant = $3) AND ($4::text IS NULL OR category = $4) AND ($5::text IS NULL OR source_type = $5)`;
+    // Every column the figures read is in the covering index on opened_at: one pass over that
+    // index alone (no heap, no detoasting of the case documents), whatever the log's size.
     const figures = KINDS.flatMap((kind) => [
       `count(*) FILTER (WHERE ${kind}_applicable) AS ${kind}_applicable`,
-      ...['met', 'breached', 'open', 'at-risk', 'open-breached', 'paused'].map(
-        (state) => `count(*) FILTER (WHERE ${kind}_state = '${state}') AS "${kind}_${state}"`,
-      ),
+      ...Object.entries(liveStatePredicatesSql(kind, now)).map(([state, holds]) => `count(*) FILTER (WHERE ${holds}) AS "${kind}_${state}"`),
       `count(${kind}_elapsed_ms) AS ${kind}_ended`,
       ...[
         ['median', 0.5],
@@ -106,30 +101,36 @@ export class SlaReportService {
       ].map(([name, share]) => `percentile_cont(${share}) WITHIN GROUP (ORDER BY ${kind}_elapsed_ms) AS ${kind}_${name}`),
       `max(${kind}_elapsed_ms) AS ${kind}_max`,
     ]);
-    // The figures and the breach list are two passes over the index, run side by side on two
-    // connections; each with room to sort in memory (the percentiles sort every ended window).
+    // The page of breaches: per SLA, the first entries of its breach index (cases running or
+    // closed as breached, in deadline order) that are breached and in scope; then the two merged.
+    // The index's own predicate is repeated so the planner can use it.
+    const breachPage = (kind: (typeof KINDS)[number]) => {
+      const states = liveStatePredicatesSql(kind, now);
+      return `(SELECT case_id, '${kind}' AS sla, ${liveStateSql(kind, now)} AS state, ${kind}_deadline AS deadline
+          FROM audit.case_facts
+         WHERE ${kind}_applicable AND (${kind}_final_state IS NULL OR ${kind}_final_state = 'breached')
+           AND (${states.breached} OR ${states['open-breached']}) AND ${scope}
+         ORDER BY ${kind}_deadline, case_id LIMIT $7)`;
+    };
+    // The figures and the breach page run side by side on two connections.
     const [[row], breachRows] = await Promise.all([
       this.withSortMemory<Record<string, string | number | null>>(
-        `WITH f AS (${filtered})
-         SELECT count(*) AS cases, count(*) FILTER (WHERE anomaly_count > 0) AS anomalies, ${figures.join(', ')} FROM f`,
+        `SELECT count(*) AS cases, count(*) FILTER (WHERE anomaly_count > 0) AS anomalies, ${figures.join(', ')}
+           FROM audit.case_facts WHERE ${scope}`,
         params,
       ),
-      // Breaches ranked on the index's columns (one pass per SLA); only the page shown reads the cases' rows.
-      this.withSortMemory<Record<string, string | null>>(
+      this.dataSource.query(
         `WITH page AS (
-           SELECT *, count(*) OVER () AS total FROM (
-             SELECT case_id, 'response' AS sla, response_state AS state, response_deadline AS deadline FROM (${filtered}) f WHERE response_state IN ('breached', 'open-breached')
-             UNION ALL
-             SELECT case_id, 'removal', removal_state, removal_deadline FROM (${filtered}) f WHERE removal_state IN ('breached', 'open-breached')) b
+           SELECT * FROM (${breachPage('response')} UNION ALL ${breachPage('removal')}) b
             ORDER BY deadline, case_id, sla LIMIT $7)
-         SELECT page.case_id, c.tenant, c.platform_ad_id, c.category, c.source_type, page.sla, page.state, page.deadline, page.total,
+         SELECT page.case_id, c.tenant, c.platform_ad_id, c.category, c.source_type, page.sla, page.state, page.deadline,
                 CASE page.sla WHEN 'response' THEN c.response_started_at ELSE c.removal_started_at END AS started_at,
                 CASE page.sla WHEN 'response' THEN c.response_ended_at ELSE c.removal_ended_at END AS ended_at,
                 CASE page.sla WHEN 'response' THEN c.response_elapsed_ms ELSE c.removal_elapsed_ms END AS elapsed_ms
            FROM page JOIN audit.case_facts c USING (case_id)
           ORDER BY page.deadline, page.case_id, page.sla`,
         [...params, query.breachLimit],
-      ),
+      ) as Promise<Record<string, string | null>[]>,
     ]);
     const count = (name: string) => Number(row[name] ?? 0);
     const duration = (value: string | number | null) => (value === null ? null : Math.round(Number(value)));
@@ -157,7 +158,7 @@ export class SlaReportService {
       casesWithAnomalies: count('anomalies'),
       response: kindFigures('response'),
       removal: kindFigures('removal'),
-      breachesTotal: breachRows.length > 0 ? Number(breachRows[0].total) : count('response_breached') + count('response_open-breached') + count('removal_breached') + count('removal_open-breached'),
+      breachesTotal: KINDS.reduce((total, kind) => total + count(`${kind}_breached`) + count(`${kind}_open-breached`), 0),
       breaches: breachRows.map((b) => ({
         caseId: String(b.case_id),
         platformId: String(b.tenant),

@@ -25,7 +25,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MigrationInterface } from 'typeorm';
 import { type ServiceConfig, loadServiceConfig } from '../config/service-config';
 import { createServiceDataSource, migrateServiceSchema } from '../database/service-data-source';
-import { PlannerStatisticsKeeper } from '../database/planner-statistics';
+import { AutovacuumStandIn } from '../database/autovacuum-stand-in';
 import type { ServiceInfrastructure } from '../infrastructure';
 import { installRequestInputChecks, installStrictJsonParser } from '../http/strict-json-parser';
 import { createLogger, PinoNestLogger } from '../logging/logger';
@@ -94,8 +94,8 @@ export async function bootstrapService(
   await dataSource.initialize();
   const applied = await migrateServiceSchema(dataSource, definition.schema);
   logger.info({ schema: definition.schema, applied }, 'database schema migrated');
-  const statistics = new PlannerStatisticsKeeper(dataSource, definition.schema, logger);
-  await statistics.start();
+  const autovacuum = new AutovacuumStandIn(dataSource, definition.schema, logger);
+  await autovacuum.start();
 
   const kafkaClientOptions: KafkaClientOptions = {
     brokers: config.kafkaBrokers,
@@ -197,7 +197,7 @@ export async function bootstrapService(
       await app.close();
       await relay.stop();
       await publisher.disconnect();
-      await statistics.stop();
+      await autovacuum.stop();
       await dataSource.destroy();
       logger.info('shutdown complete');
       logger.flush();
