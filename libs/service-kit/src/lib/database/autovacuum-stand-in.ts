@@ -61,8 +61,7 @@ export interface SweepResult {
  *   keys become scans of the whole table, slower with every row the service writes.
  * - Without vacuum no page is ever marked all-visible, so an index-only scan (the SLA report's)
  *   still reads every row from the heap, and the planner prefers a sequential scan of it.
- * When autovacuum is on this does nothing: it is autovacuum's job, done better (throttled; these
- * vacuums run at full speed, which suits the test databases they are meant for).
+ * When autovacuum is on this does nothing: it is autovacuum's job, done better.
  */
 export class AutovacuumStandIn {
   private timer: NodeJS.Timeout | undefined;
@@ -104,11 +103,27 @@ export class AutovacuumStandIn {
     )) as TableActivity[];
     const vacuumed = tablesToVacuum(rows);
     const analyzed = tablesToAnalyze(rows);
-    // One table at a time, each command committing on its own (VACUUM cannot run in a transaction).
-    for (const table of vacuumed) await this.dataSource.query(analyzed.includes(table) ? `VACUUM (ANALYZE) ${table}` : `VACUUM ${table}`);
+    if (vacuumed.length > 0) await this.vacuum(vacuumed, analyzed);
     for (const table of analyzed.filter((t) => !vacuumed.includes(t))) await this.dataSource.query(`ANALYZE ${table}`);
     if (vacuumed.length + analyzed.length > 0) this.logger.debug({ vacuumed, analyzed }, 'tables vacuumed and analyzed');
     return { vacuumed, analyzed };
+  }
+
+  /**
+   * Vacuums one table at a time, each command committing on its own (VACUUM cannot run in a
+   * transaction), on one connection throttled as autovacuum's workers are (its cost delay and
+   * limit), so that the service's own writes keep most of the machine meanwhile.
+   */
+  private async vacuum(tables: string[], analyzedToo: string[]): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.query(`SELECT set_config('vacuum_cost_delay', CASE current_setting('autovacuum_vacuum_cost_delay') WHEN '-1' THEN current_setting('vacuum_cost_delay') ELSE current_setting('autovacuum_vacuum_cost_delay') END, false),
+                                 set_config('vacuum_cost_limit', CASE current_setting('autovacuum_vacuum_cost_limit') WHEN '-1' THEN current_setting('vacuum_cost_limit') ELSE current_setting('autovacuum_vacuum_cost_limit') END, false)`);
+      for (const table of tables) await runner.query(analyzedToo.includes(table) ? `VACUUM (ANALYZE) ${table}` : `VACUUM ${table}`);
+    } finally {
+      await runner.query('RESET vacuum_cost_delay; RESET vacuum_cost_limit').catch(() => undefined);
+      await runner.release();
+    }
   }
 
   private get intervalMs(): number {
