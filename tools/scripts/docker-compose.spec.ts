@@ -241,13 +241,17 @@ describe('docker-compose.yml', () => {
 
     it('runs the compiled entry point npm start runs, through the image entry point', () => {
       const workdir = service.working_dir ?? imageWorkdir;
-      const [node, preload, main] = serviceNodeArgs(spec.main);
+      const [require, preload, ...rest] = serviceNodeArgs(spec.main);
+      const main = rest[rest.length - 1];
       const entrypoint = service.entrypoint ?? imageEntrypoint;
       expect(entrypoint[0]).toBe('node');
-      expect(entrypoint.slice(1, -1)).toEqual([node]);
+      expect(entrypoint.slice(1, -1)).toEqual([require]);
       expect(posix.resolve(workdir, entrypoint[entrypoint.length - 1])).toBe(posix.join(imageWorkdir, preload));
-      expect(service.command).toHaveLength(1);
-      expect(posix.resolve(workdir, (service.command as string[])[0])).toBe(posix.join(imageWorkdir, main));
+      // The service's node options, then its entry point.
+      const command = service.command as string[];
+      expect(command.slice(0, -1)).toEqual(rest.slice(0, -1));
+      expect(rest.slice(0, -1)).toEqual(spec.nodeOptions ?? []);
+      expect(posix.resolve(workdir, command[command.length - 1])).toBe(posix.join(imageWorkdir, main));
       expect(existsSync(join(root, spec.main))).toBe(true);
       expect(service.build).toBe('.');
     });

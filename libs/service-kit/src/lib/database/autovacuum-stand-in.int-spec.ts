@@ -74,6 +74,32 @@ describe('AutovacuumStandIn against the real database', () => {
     expect(await heapFetches()).toBe(0);
   });
 
+  it('cancels a vacuum under way when stopped, instead of waiting minutes for it', async () => {
+    await db.query(`CREATE TABLE ${schema}.large (id int PRIMARY KEY)`);
+    await db.query(`INSERT INTO ${schema}.large SELECT generate_series(1, 200000)`);
+    const errors: unknown[] = [];
+    // Throttled hard: at one page per 100 ms this vacuum would take minutes.
+    const keeper = new AutovacuumStandIn(db, schema, { ...quietLogger, error: (...args: unknown[]) => errors.push(args) }, { intervalMs: 50, throttle: { costDelayMs: 100, costLimit: 1 } });
+    const running = async () =>
+      Number((await db.query(`SELECT count(*) AS n FROM pg_stat_progress_vacuum WHERE relid = '${schema}.large'::regclass`))[0].n);
+    const [{ autovacuum }] = await db.query('SHOW autovacuum');
+    if (autovacuum === 'on') return; // autovacuum's own business then; the stand-in does not start
+    expect(await keeper.start()).toBe(true);
+    for (const deadline = Date.now() + 15_000; (await running()) === 0; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      if (Date.now() > deadline) throw new Error('the stand-in never started vacuuming the large table');
+    }
+    const stopping = Date.now();
+    await keeper.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(await running()).toBe(0);
+    expect(errors).toEqual([]);
+    // Both pooled connections (held at once) are back to the server's own throttle.
+    const sources = await Promise.all(
+      [0, 1].map(async () => (await db.query(`SELECT source, pg_sleep(0.1) FROM pg_settings WHERE name = 'vacuum_cost_delay'`))[0].source),
+    );
+    expect(sources).not.toContain('session');
+  });
+
   it('starts its sweeps only when autovacuum is off, and stops cleanly', async () => {
     const keeper = new AutovacuumStandIn(db, schema, quietLogger, { intervalMs: 50 });
     const [{ autovacuum }] = await db.query('SHOW autovacuum');

@@ -47,6 +47,8 @@ export function tablesToVacuum(tables: readonly TableActivity[]): string[] {
 export interface AutovacuumStandInOptions {
   /** How often the tables are looked at, as autovacuum's naptime (default 60 s). */
   intervalMs?: number;
+  /** Vacuum's cost delay and limit (default: autovacuum's own settings). */
+  throttle?: { costDelayMs: number; costLimit: number };
 }
 
 export interface SweepResult {
@@ -66,6 +68,9 @@ export interface SweepResult {
 export class AutovacuumStandIn {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
+  /** The backend running a vacuum now, if any: a throttled vacuum of a large table takes minutes. */
+  private vacuumingBackend: number | undefined;
+  private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -86,9 +91,12 @@ export class AutovacuumStandIn {
     return true;
   }
 
+  /** Stops the sweeps; a vacuum under way is cancelled (what it did so far is kept), not waited for. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.vacuumingBackend !== undefined) await this.dataSource.query('SELECT pg_cancel_backend($1)', [this.vacuumingBackend]).catch(() => undefined);
     await this.sweeping;
   }
 
@@ -117,10 +125,21 @@ export class AutovacuumStandIn {
   private async vacuum(tables: string[], analyzedToo: string[]): Promise<void> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.query(`SELECT set_config('vacuum_cost_delay', CASE current_setting('autovacuum_vacuum_cost_delay') WHEN '-1' THEN current_setting('vacuum_cost_delay') ELSE current_setting('autovacuum_vacuum_cost_delay') END, false),
-                                 set_config('vacuum_cost_limit', CASE current_setting('autovacuum_vacuum_cost_limit') WHEN '-1' THEN current_setting('vacuum_cost_limit') ELSE current_setting('autovacuum_vacuum_cost_limit') END, false)`);
-      for (const table of tables) await runner.query(analyzedToo.includes(table) ? `VACUUM (ANALYZE) ${table}` : `VACUUM ${table}`);
+      const { throttle } = this.options;
+      const setting = (name: string) => `CASE current_setting('autovacuum_${name}') WHEN '-1' THEN current_setting('${name}') ELSE current_setting('autovacuum_${name}') END`;
+      await runner.query(`SELECT set_config('vacuum_cost_delay', coalesce($1, ${setting('vacuum_cost_delay')}), false),
+                                 set_config('vacuum_cost_limit', coalesce($2, ${setting('vacuum_cost_limit')}), false)`, [
+        throttle ? `${throttle.costDelayMs}ms` : null,
+        throttle ? String(throttle.costLimit) : null,
+      ]);
+      const [{ pid }] = (await runner.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
+      this.vacuumingBackend = pid;
+      for (const table of tables) {
+        if (this.stopping) break;
+        await runner.query(analyzedToo.includes(table) ? `VACUUM (ANALYZE) ${table}` : `VACUUM ${table}`);
+      }
     } finally {
+      this.vacuumingBackend = undefined;
       await runner.query('RESET vacuum_cost_delay; RESET vacuum_cost_limit').catch(() => undefined);
       await runner.release();
     }
@@ -133,7 +152,9 @@ export class AutovacuumStandIn {
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.sweeping = this.sweep()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'vacuuming and analyzing tables failed; trying again later'))
+        .catch((error: unknown) => {
+          if (!this.stopping) this.logger.error({ err: error }, 'vacuuming and analyzing tables failed; trying again later');
+        })
         .finally(() => {
           if (this.timer !== undefined) this.schedule();
         });
