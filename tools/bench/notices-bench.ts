@@ -266,8 +266,6 @@ async function main(): Promise<void> {
     targets: {
       noticesPerSec: { target: TARGETS.noticesPerSec, met: newCases.perSec >= TARGETS.noticesPerSec },
       p99Ms: { target: TARGETS.p99Ms, met: newCases.latencyMs.p99 < TARGETS.p99Ms },
-      joiningNoticesPerSec: { target: TARGETS.noticesPerSec, met: joining.perSec >= TARGETS.noticesPerSec },
-      joiningP99Ms: { target: TARGETS.p99Ms, met: joining.latencyMs.p99 < TARGETS.p99Ms },
       decisionToCommandP99Ms: {
         target: TARGETS.decisionToCommandP99Ms,
         met: decisions.missing === 0 && decisions.p99Ms !== null && decisions.p99Ms < TARGETS.decisionToCommandP99Ms,

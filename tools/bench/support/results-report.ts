@@ -191,8 +191,9 @@ export const SECTIONS: readonly BenchmarkSection[] = [
     rows: (json) => [
       targetRow(json, 'noticesPerSec', `notices accepted, each opening a case${atConnections(json, 'atConnections')}`, { comparison: '>=', unit: 'notices/s' }),
       targetRow(json, 'p99Ms', `p99 latency of POST /notices${atConnections(json, 'atConnections')}`, { comparison: '<', unit: 'ms' }),
-      targetRow(json, 'joiningNoticesPerSec', `notices joining existing cases${atConnections(json, 'joining.atConnections')}`, { comparison: '>=', value: 'joining.noticesPerSec', unit: 'notices/s' }),
-      targetRow(json, 'joiningP99Ms', `p99 latency, joining notices${atConnections(json, 'joining.atConnections')}`, { comparison: '<', value: 'joining.p99Ms', unit: 'ms' }),
+      // Duplicate notices about ads that already have a case: measured beside the issue's figure, not part of its target.
+      info(json, 'joining.noticesPerSec', `notices joining existing cases${atConnections(json, 'joining.atConnections')}`, 'notices/s', { note: 'not an issue target' }),
+      info(json, 'joining.p99Ms', `p99 latency, joining notices${atConnections(json, 'joining.atConnections')}`, 'ms', { note: 'not an issue target' }),
       info(json, 'helloPerSec', `bare Fastify endpoint${atConnections(json, 'setup.helloConnections')}`, 'requests/s', { baseline: true }),
       info(json, 'ratioToHello', `ratio notices / bare endpoint, same load${atConnections(json, 'setup.helloConnections')}`),
       targetRow(json, 'decisionToCommandP99Ms', 'p99 decision → takedown command on Kafka', { comparison: '<', unit: 'ms' }),
