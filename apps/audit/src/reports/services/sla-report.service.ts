@@ -67,8 +67,8 @@ const REPORT_SORT_MEMORY = '64MB';
 /**
  * The SLA compliance report: figures aggregated in SQL over the covering index of `case_facts`
  * on the period, and the breach page read from the breach indexes (never the case rows, but for
- * the breaches listed), so it stays fast on logs of millions of events. Live states (open, at-risk, open-breached, paused) are evaluated at query
- * time from the stored deadlines.
+ * the breaches listed), so it stays fast on logs of millions of events. Live states (open,
+ * at-risk, open-breached, paused) are evaluated at query time from the stored deadlines.
  */
 @Injectable()
 export class SlaReportService {
