@@ -70,6 +70,36 @@ describe('TemplateIndex', () => {
     expect(next).toMatchObject({ clusterSize: 3, distinctContacts: 3 });
   });
 
+  it('keeps near-duplicates found across the growth of its arrays', () => {
+    const index = new TemplateIndex({ capacity: 5000 });
+    index.add({ adId: 'first', text: ad('Léa', 'Lyon'), contacts: ['p0'] });
+    // Distinct texts, enough to make the slot arrays grow several times.
+    for (let i = 0; i < 3000; i++) {
+      index.add({ adId: `other${i}`, text: `annonce ${i} vélo ${i * 7} en bon état prix ${i * 13} euros à débattre ${i * 31}`, contacts: [`q${i}`] });
+    }
+    expect(index.size).toBe(3001);
+    const repost = index.add({ adId: 'last', text: ad('Nina', 'Nice'), contacts: ['p1'] });
+    expect(repost.neighbours.map((n) => n.adId)).toEqual(['first']);
+    expect(repost).toMatchObject({ clusterSize: 2, distinctContacts: 2, linkedAdIds: ['first'] });
+  });
+
+  it('evicts in order once the ring wraps past its first allocation', () => {
+    const capacity = 1500;
+    const index = new TemplateIndex({ capacity });
+    for (let i = 0; i < capacity + 10; i++) index.add({ adId: `a${i}`, text: ad(`N${i}`, `C${i}`), contacts: [`p${i % 3}`] });
+    expect(index.size).toBe(capacity);
+    expect(index.clusterMembers('a9')).toEqual([]);
+    const members = index.clusterMembers('a10');
+    // LSH may miss the odd near-duplicate; none of the evicted ads may be left.
+    expect(members.length).toBeGreaterThan(capacity * 0.99);
+    expect(members.every((id) => Number(id.slice(1)) >= 10)).toBe(true);
+  });
+
+  it('rejects a capacity that is not a positive integer', () => {
+    expect(() => new TemplateIndex({ capacity: 0 })).toThrow(RangeError);
+    expect(() => new TemplateIndex({ capacity: 2.5 })).toThrow(RangeError);
+  });
+
   it('rejects bands that do not divide the permutations', () => {
     expect(() => new TemplateIndex({ permutations: 128, bands: 10 })).toThrow(RangeError);
   });

@@ -11,6 +11,7 @@ import { DEFAULT_PERMUTATIONS, DEFAULT_SHINGLE_SIZE, estimateJaccard, MinHasher,
  * is an organisation signal.
  *
  * Memory is bounded: ads live in a ring of `capacity` slots and the oldest is evicted first.
+ * The slot arrays grow by doubling as ads arrive, so memory follows the ads seen, not the bound.
  * Band chains are singly linked newest-to-oldest through typed arrays; a chain stops where the
  * slot sequence numbers stop decreasing, so evicted entries never need unlinking.
  */
@@ -63,6 +64,8 @@ interface Cluster {
 }
 
 const EMPTY = -1;
+/** First allocation of the per-slot arrays. */
+const MIN_ALLOCATED_SLOTS = 1024;
 
 export class TemplateIndex {
   private readonly permutations: number;
@@ -77,17 +80,21 @@ export class TemplateIndex {
   private readonly maxNeighbours: number;
   private readonly hasher: MinHasher;
 
-  private readonly signatures: Uint32Array;
-  private readonly slotSequence: Float64Array;
-  private readonly slotCluster: Int32Array;
-  private readonly slotAdIds: (string | undefined)[];
-  private readonly slotContacts: (readonly string[] | undefined)[];
-  private readonly entryKey: Int32Array;
-  private readonly entryNext: Int32Array;
+  // Per-slot arrays grow with the ads stored, up to `capacity`: a large capacity costs memory
+  // only once that many ads have been seen.
+  private signatures: Uint32Array;
+  private slotSequence: Float64Array;
+  private slotCluster: Int32Array;
+  private readonly slotAdIds: (string | undefined)[] = [];
+  private readonly slotContacts: (readonly string[] | undefined)[] = [];
+  private entryKey: Int32Array;
+  private entryNext: Int32Array;
   private readonly heads: Map<number, number>[];
   private readonly clusters = new Map<number, Cluster>();
   private readonly slotOfAd = new Map<string, number>();
-  private readonly visited: Float64Array;
+  private visited: Float64Array;
+  /** Slots the per-slot arrays have room for. */
+  private allocatedSlots = 0;
   private readonly scratchSignature: Uint32Array;
   private nextSlot = 0;
   private sequence = 0;
@@ -107,15 +114,14 @@ export class TemplateIndex {
     this.shingleSize = options.shingleSize ?? DEFAULT_SHINGLE_SIZE;
     this.maxNeighbours = options.maxNeighbours ?? 10;
     this.hasher = new MinHasher(this.permutations);
-    this.signatures = new Uint32Array(this.capacity * this.permutations);
-    this.slotSequence = new Float64Array(this.capacity).fill(EMPTY);
-    this.slotCluster = new Int32Array(this.capacity).fill(EMPTY);
-    this.slotAdIds = new Array<string | undefined>(this.capacity);
-    this.slotContacts = new Array<readonly string[] | undefined>(this.capacity);
-    this.entryKey = new Int32Array(this.capacity * this.bands);
-    this.entryNext = new Int32Array(this.capacity * this.bands).fill(EMPTY);
+    if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new RangeError('capacity must be a positive integer');
+    this.signatures = new Uint32Array(0);
+    this.slotSequence = new Float64Array(0);
+    this.slotCluster = new Int32Array(0);
+    this.entryKey = new Int32Array(0);
+    this.entryNext = new Int32Array(0);
+    this.visited = new Float64Array(0);
     this.heads = Array.from({ length: this.bands }, () => new Map<number, number>());
-    this.visited = new Float64Array(this.capacity).fill(EMPTY);
     this.scratchSignature = new Uint32Array(this.permutations);
   }
 
@@ -199,7 +205,8 @@ export class TemplateIndex {
   private store(ad: TemplateAd, signature: Uint32Array, bandKeys: Int32Array): number {
     const slot = this.nextSlot;
     this.nextSlot = (this.nextSlot + 1) % this.capacity;
-    if (this.slotSequence[slot] !== EMPTY) this.evict(slot);
+    if (slot === this.allocatedSlots) this.grow();
+    else if (this.slotSequence[slot] !== EMPTY) this.evict(slot);
     this.sequence++;
     this.slotSequence[slot] = this.sequence;
     this.signatures.set(signature, slot * this.permutations);
@@ -214,6 +221,24 @@ export class TemplateIndex {
     }
     this.live++;
     return slot;
+  }
+
+  /** Doubles the per-slot arrays (slots are filled in order, so only before the ring first wraps). */
+  private grow(): void {
+    const slots = Math.min(this.capacity, Math.max(MIN_ALLOCATED_SLOTS, this.allocatedSlots * 2));
+    const used = this.allocatedSlots;
+    const widen = <T extends Uint32Array | Int32Array | Float64Array>(from: T, to: T, fill: number | undefined, width: number): T => {
+      to.set(from);
+      if (fill !== undefined) to.fill(fill, used * width);
+      return to;
+    };
+    this.signatures = widen(this.signatures, new Uint32Array(slots * this.permutations), undefined, this.permutations);
+    this.slotSequence = widen(this.slotSequence, new Float64Array(slots), EMPTY, 1);
+    this.slotCluster = widen(this.slotCluster, new Int32Array(slots), EMPTY, 1);
+    this.entryKey = widen(this.entryKey, new Int32Array(slots * this.bands), undefined, this.bands);
+    this.entryNext = widen(this.entryNext, new Int32Array(slots * this.bands), EMPTY, this.bands);
+    this.visited = widen(this.visited, new Float64Array(slots), EMPTY, 1);
+    this.allocatedSlots = slots;
   }
 
   private evict(slot: number): void {
