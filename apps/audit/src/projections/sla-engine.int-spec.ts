@@ -127,6 +127,17 @@ describe('SLA engine: projections from the log, reports, timeline, rebuild, aler
     const csv = await fixture.call('GET', `/reports/sla?platformId=${a}`, keys.admin, undefined, { accept: 'text/csv' });
     expect(csv.type).toContain('text/csv');
     expect(csv.text.split('\r\n')[0]).toBe('sla,figure,value,platform,ad,category,source,started_at,deadline,ended_at,elapsed_ms,timeline');
+
+    // /metrics counts the live states as the report does.
+    const metrics = (await fixture.call('GET', '/metrics', null)).text;
+    const cases = (platform: string, sla: string, state: string) =>
+      Number(new RegExp(`^vigie_audit_sla_cases\\{platform="${platform}",sla="${sla}",state="${state}"[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    expect([cases(b, 'removal', 'open-breached'), cases(b, 'removal', 'at-risk'), cases(b, 'response', 'open-breached')]).toEqual([
+      mine.body.removal.openBreached,
+      mine.body.removal.atRisk,
+      mine.body.response.openBreached,
+    ]);
+    expect([cases(a, 'removal', 'met'), cases(a, 'removal', 'breached')]).toEqual([officer.body.removal.met, officer.body.removal.breached]);
   });
 
   it('tells a case timeline with knowledge, deadlines, states and a verified chain', async () => {

@@ -17,22 +17,26 @@ describe('SlaMetrics', () => {
 
   it('exports cases per platform, SLA and live state, read when scraped and cached briefly', async () => {
     const { registry, queries } = setUp([
-      { platform: 'acme', sla: 'removal', state: 'at-risk', cases: 3 },
-      { platform: 'acme', sla: 'response', state: 'open-breached', cases: '1' },
+      { platform: 'acme', 'removal:at-risk': 3, 'response:open-breached': '1', 'response:open': 0 },
+      { platform: 'beta', 'response:met': 2 },
     ]);
     const text = await registry.metrics();
     expect(text).toContain('vigie_audit_sla_cases{platform="acme",sla="removal",state="at-risk"} 3');
     expect(text).toContain('vigie_audit_sla_cases{platform="acme",sla="response",state="open-breached"} 1');
-    // Both SLAs in one statement, with the report's own live-state rule.
+    expect(text).toContain('vigie_audit_sla_cases{platform="beta",sla="response",state="met"} 2');
+    // States without cases are not exported.
+    expect(text).not.toContain('state="open"}');
+    // Both SLAs in one pass, with the report's own per-state predicates.
     expect(queries).toHaveLength(1);
-    expect(queries[0]).toContain('UNION ALL');
-    expect(queries[0]).toContain("'at-risk'");
+    expect(queries[0]).toContain('"removal:at-risk"');
+    expect(queries[0]).toContain('"response:paused"');
+    expect(queries[0]).toContain('GROUP BY tenant');
     await registry.metrics();
     expect(queries).toHaveLength(1);
   });
 
   it('reads again after the cache expires and drops states that no longer have cases', async () => {
-    const { metrics, queries } = setUp([{ platform: 'acme', sla: 'removal', state: 'open', cases: 2 }]);
+    const { metrics, queries } = setUp([{ platform: 'acme', 'removal:open': 2 }]);
     const now = Date.now();
     await metrics.caseCounts(now);
     await metrics.caseCounts(now + 5_000);

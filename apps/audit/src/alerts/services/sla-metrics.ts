@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@vigie/service-kit';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { liveStateSql } from '../../projections/services/case-projection';
+import { liveStatePredicatesSql, type LiveSlaState } from '../../projections/services/case-projection';
 import { ALERT_KINDS, type AlertKind } from './alert-plan';
 
 export type SlaAlert = 'at-risk' | 'breached' | 'met';
@@ -67,14 +67,29 @@ export class SlaMetrics {
     return this.counted.counts;
   }
 
+  /**
+   * One pass over `case_facts` for both SLAs: each state counted with its predicate over the
+   * stored columns (as the report counts them), instead of evaluating the live-state CASE per
+   * row and SLA, and `now()` read once for the statement.
+   */
   private async countCases(): Promise<SlaCaseCount[]> {
-    const rows: { platform: string; sla: AlertKind; state: string; cases: number }[] = await this.dataSource.query(
-      ALERT_KINDS.map(
-        (kind) => `SELECT tenant AS platform, '${kind}' AS sla, state, count(*)::int AS cases
-                     FROM (SELECT tenant, ${liveStateSql(kind, 'clock_timestamp()')} AS state FROM audit.case_facts) c
-                    WHERE state IS NOT NULL GROUP BY tenant, state`,
-      ).join(' UNION ALL '),
+    const columns = ALERT_KINDS.flatMap((kind) =>
+      Object.entries(liveStatePredicatesSql(kind)).map(([state, holds]) => `count(*) FILTER (WHERE ${holds})::int AS "${kind}:${state}"`),
     );
-    return rows.map((row) => ({ platform: row.platform, sla: row.sla, state: row.state, cases: Number(row.cases) }));
+    const rows: Record<string, string | number>[] = await this.dataSource.query(
+      `SELECT tenant AS platform, ${columns.join(', ')} FROM audit.case_facts GROUP BY tenant ORDER BY tenant`,
+    );
+    const counts: SlaCaseCount[] = [];
+    for (const row of rows) {
+      for (const kind of ALERT_KINDS) {
+        for (const state of LIVE_STATES) {
+          const cases = Number(row[`${kind}:${state}`] ?? 0);
+          if (cases > 0) counts.push({ platform: String(row.platform), sla: kind, state, cases });
+        }
+      }
+    }
+    return counts;
   }
 }
+
+const LIVE_STATES: readonly LiveSlaState[] = ['open', 'at-risk', 'open-breached', 'paused', 'met', 'breached'];
