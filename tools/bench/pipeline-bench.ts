@@ -33,6 +33,8 @@
 //                              what is not recorded by then is reported as missing and fails the target
 //   BENCH_NODE_FLAGS           extra node flags for the four services, e.g.
 //                              `--cpu-prof --cpu-prof-dir=/tmp/pipeline-prof` (one profile per service)
+//   BENCH_SERVICE_NODE_OPTIONS the four services' own node options replaced by these (default: theirs,
+//                              tools/scripts/support/services.ts); "none" for V8's defaults
 //   KAFKA_BROKERS / DATABASE_URL  use these instead of provisioning a broker / database
 import { prepareSubmittedAd } from '@vigie/ad-intake';
 import { allTopicNames, createEvent, encodeEvent, partitionsFor, subjectFor, Topics } from '@vigie/contracts';
@@ -72,6 +74,7 @@ const warmupAds = Number(process.env.BENCH_WARMUP_ADS ?? 3000);
 const rawRecords = Number(process.env.BENCH_RAW_RECORDS ?? 200000);
 const drainTimeoutMs = Number(process.env.BENCH_DRAIN_TIMEOUT_S ?? 120) * 1000;
 const serviceNodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag.length > 0);
+const serviceNodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS?.split(' ').filter((option) => option.length > 0 && option !== 'none');
 const profileDir = serviceNodeFlags.find((flag) => flag.startsWith('--cpu-prof-dir='))?.slice('--cpu-prof-dir='.length);
 const adsPerBatch = 1000;
 
@@ -149,7 +152,7 @@ async function main(): Promise<void> {
   const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
   const children = {} as Record<ServiceName, ChildProcess>;
   const start = (name: ServiceName, env: Record<string, string>) => {
-    children[name] = startChild(name, [...serviceNodeFlags, ...serviceNodeArgs(MAINS[name].main)], { ...common, ...env, [MAINS[name].portVariable]: String(ports[name]) });
+    children[name] = startChild(name, [...serviceNodeFlags, ...serviceNodeArgs(MAINS[name].main, serviceNodeOptions)], { ...common, ...env, [MAINS[name].portVariable]: String(ports[name]) });
   };
   log('starting ingest...');
   start('ingest', { INGEST_ADMIN_API_KEY: adminKey, VIGIE_SECRETS_KEY: randomBytes(32).toString('hex') });
@@ -217,6 +220,7 @@ async function main(): Promise<void> {
   log(`warm-up: ${warmupAds} ads scored and recorded in ${((Date.now() - warmStarted) / 1000).toFixed(1)} s`);
   await waitForQuiet(lag);
   const rssAfter: Record<string, Record<string, number | null>> = { warmUp: currentRss(pids) };
+  const heapAfter: Record<string, Record<string, HeapFigures | null>> = { warmUp: await heapFigures(urls) };
 
   // ── raw Kafka ────────────────────────────────────────────────────────────────────────────
   const payloads = Array.from({ length: 1000 }, (_, i) => serializedAdEvent(i));
@@ -248,6 +252,7 @@ async function main(): Promise<void> {
   const tputCpuReport = await tputCpu.stop();
   const tputLag = lag.stop();
   rssAfter.throughput = currentRss(pids);
+  heapAfter.throughput = await heapFigures(urls);
   const scoredTput = tail.counts('bench-tput');
   const lastScoredMs = scoredTput.lastScoredAt?.getTime() ?? Date.now();
   const tputMs = Math.max(1, lastScoredMs - tputStarted);
@@ -279,6 +284,7 @@ async function main(): Promise<void> {
   await tail.waitForIngested('bench-lat', latencyAds, 30000, 'the latency phase');
   const latLag = lag.stop();
   rssAfter.latency = currentRss(pids);
+  heapAfter.latency = await heapFigures(urls);
   const latency = await latencyBreakdown(db, 'bench-lat', positionBefore);
   const missing = latencyAds - latency.ads;
   log(`latency: p50 ${latency.endToEnd.p50Ms} ms, p99 ${latency.endToEnd.p99Ms} ms over ${latency.ads} ads (${missing} not recorded in time)`);
@@ -319,6 +325,7 @@ async function main(): Promise<void> {
       kafka: { brokers: kafka.managed ? 'provisioned by the bench (single node, same machine)' : 'given (KAFKA_BROKERS)', version: distribution.version, partitions: partitionsFor(Topics.AdsIngested) },
       database: database.kind,
       serviceNodeFlags,
+      serviceNodeOptions: serviceNodeOptions ?? 'each service its own (tools/scripts/support/services.ts)',
       benchSeconds: Math.round((Date.now() - startedAt) / 1000),
     },
     endToEndAdsPerSec,
@@ -364,7 +371,7 @@ async function main(): Promise<void> {
       producer: { ...producer, settings: "ProducerPerformance --throughput -1, the producer's defaults (acks=all, idempotent)", cpu: producerCpuReport },
       consumer: { ...consumer, note: 'rawKafkaConsumerRecordsPerSec is fetch.nMsg.sec (the group join excluded; the services had joined theirs before the phases)', cpu: consumerCpuReport },
     },
-    services: { rss: servicesRss, rssMbAfterPhase: rssAfter },
+    services: { rss: servicesRss, rssMbAfterPhase: rssAfter, heapMbAfterPhase: heapAfter },
     auditEventsByType: auditEvents,
     ...(profiles ? { profiles } : {}),
     targets: {
@@ -392,6 +399,32 @@ async function main(): Promise<void> {
     )}`,
   );
   if (profiles) log(`CPU profiles of the services (whole run):\n${JSON.stringify(profiles, null, 2)}`);
+}
+
+/** What each service's V8 heap and off-heap memory hold (its /metrics, loopback): where the RSS goes. */
+interface HeapFigures {
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+async function heapFigures(urls: Record<string, string>): Promise<Record<string, HeapFigures | null>> {
+  const mb = (text: string, metric: string): number => {
+    const value = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? Number.NaN : Math.round(Number(value) / 1048576);
+  };
+  const entries = await Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      try {
+        const text = await (await fetch(`${url}/metrics`)).text();
+        const figures = { heapUsedMb: mb(text, 'nodejs_heap_size_used_bytes'), heapTotalMb: mb(text, 'nodejs_heap_size_total_bytes'), externalMb: mb(text, 'nodejs_external_memory_bytes') };
+        return [name, figures] as const;
+      } catch {
+        return [name, null] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 function currentRss(pids: Record<string, number | undefined>): Record<string, number | null> {
