@@ -52,13 +52,6 @@ export interface BatchEventConsumerOptions {
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
 }
 
-/**
- * Bytes one fetch brings in at most (kafkajs's default is 10 MB). A fetch's records stay alive
- * through the database round trips of their batch, long enough to be promoted out of V8's young
- * generation, so the fetch size sets how far the old generation grows between collections.
- */
-const FETCH_MAX_BYTES = 2 * 1024 * 1024;
-
 interface PendingMessage {
   message: KafkaMessage;
   coordinates: MessageCoordinates;
@@ -95,7 +88,6 @@ export class BatchEventConsumer {
       heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30000) / 5)),
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: 2 * 1024 * 1024,
-      maxBytes: FETCH_MAX_BYTES,
       retry: { initialRetryTime: 300, retries: 10 },
     });
     this.inbox = new Inbox(options.schema, options.groupId);
