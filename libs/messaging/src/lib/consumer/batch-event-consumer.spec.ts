@@ -20,13 +20,21 @@ function fakeKafka() {
   };
   const crash = (restart: boolean) =>
     emitter.emit('consumer.crash', { id: 1, type: 'consumer.crash', timestamp: Date.now(), payload: { error: new Error('Failed to find group coordinator'), groupId: 'g', restart } });
-  return { kafka: { consumer: () => consumer } as unknown as Kafka, consumer, crash };
+  const configs: Record<string, unknown>[] = [];
+  const kafka = {
+    consumer: (config: Record<string, unknown>) => {
+      configs.push(config);
+      return consumer;
+    },
+  } as unknown as Kafka;
+  return { kafka, consumer, crash, configs };
 }
 
 /** A started BatchEventConsumer on the fake. */
-async function started() {
+async function started(sizes: { maxBytesPerPartition?: number; maxBytesPerFetch?: number } = {}) {
   const fake = fakeKafka();
   const batches = new BatchEventConsumer({
+    ...sizes,
     kafka: fake.kafka,
     dataSource: {} as DataSource,
     schema: 'test',
@@ -38,6 +46,19 @@ async function started() {
   await batches.start();
   return { ...fake, batches };
 }
+
+describe('BatchEventConsumer fetch sizes', () => {
+  it("fetches 2 MB per partition and kafkajs's own total by default", async () => {
+    const { configs } = await started();
+    expect(configs[0]).toMatchObject({ groupId: 'g', maxBytesPerPartition: 2 * 1024 * 1024 });
+    expect(configs[0]).not.toHaveProperty('maxBytes');
+  });
+
+  it('fetches what the service asks for', async () => {
+    const { configs } = await started({ maxBytesPerPartition: 8 * 1024 * 1024, maxBytesPerFetch: 32 * 1024 * 1024 });
+    expect(configs[0]).toMatchObject({ maxBytesPerPartition: 8 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+  });
+});
 
 describe('BatchEventConsumer after a crash', () => {
   beforeEach(() => jest.useFakeTimers());

@@ -40,8 +40,12 @@ export interface BatchEventConsumerOptions {
   /** Used for dead letters; must be acks=all so a DLQ record is durable before the commit. */
   deadLetterPublisher: EventPublisher;
   metrics?: MessagingMetrics;
-  /** Events applied per database transaction (a Kafka batch may be split). */
+  /** Events applied per database transaction (a Kafka batch may be split; default 1,000). */
   maxEventsPerTransaction?: number;
+  /** Bytes one fetch brings in per partition (default 2 MB): the size of a Kafka batch. */
+  maxBytesPerPartition?: number;
+  /** Bytes one fetch brings in over all partitions (default kafkajs's, 10 MB). */
+  maxBytesPerFetch?: number;
   /** Attempts for one event that keeps failing while the database is healthy. */
   maxAttempts?: number;
   retryBackoffMs?: number;
@@ -87,7 +91,8 @@ export class BatchEventConsumer {
       // Several heartbeats per session, so a live member is never taken for a dead one.
       heartbeatInterval: Math.min(3000, Math.floor((options.sessionTimeoutMs ?? 30000) / 5)),
       maxWaitTimeInMs: 100,
-      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 2 * 1024 * 1024,
+      ...(options.maxBytesPerFetch === undefined ? {} : { maxBytes: options.maxBytesPerFetch }),
       retry: { initialRetryTime: 300, retries: 10 },
     });
     this.inbox = new Inbox(options.schema, options.groupId);

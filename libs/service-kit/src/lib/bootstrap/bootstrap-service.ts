@@ -16,6 +16,7 @@ import {
   runInSpanContext,
   spanContextFromHeaders,
   ThreadedKafkaPublisher,
+  type BatchEventConsumerOptions,
   type KafkaClientOptions,
   type OutboxRelayOptions,
   type SubjectTraceLookup,
@@ -42,6 +43,8 @@ export interface ServiceDefinition {
   /** The service's root feature module (controllers, event handlers, services). */
   module: Type<unknown>;
   relay?: Pick<OutboxRelayOptions, 'afterPublish' | 'batchSize' | 'idlePollMs'>;
+  /** Batch sizes of the service's consumer, where the defaults do not suit its work. */
+  consumer?: Pick<BatchEventConsumerOptions, 'maxEventsPerTransaction' | 'maxBytesPerPartition' | 'maxBytesPerFetch'>;
   /**
    * The service's own settings, read from the same environment and validated at start
    * (throw a `ConfigurationError`); injectable as `SERVICE_SETTINGS`.
@@ -176,6 +179,7 @@ export async function bootstrapService(
         groupId: config.consumerGroup,
         fromBeginning: config.consumerStart === 'earliest',
         sessionTimeoutMs: config.consumerSessionTimeoutMs,
+        ...definition.consumer,
         outbox,
         deadLetterPublisher: publisher,
         metrics: messagingMetrics,
