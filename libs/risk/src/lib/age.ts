@@ -283,8 +283,9 @@ export function extractAges(text: NormalisedText, reference: Date, bounds: AgeBo
   const codes = text.codes;
   const statements: AgeStatement[] = [];
   if (!text.hasDigits) return statements;
-  let i = 0;
-  while (i < codes.length) {
+  let i = text.digitsStart;
+  const digitsEnd = text.digitsEnd;
+  while (i < digitsEnd) {
     if (!isDigit(codes[i])) {
       i++;
       continue;

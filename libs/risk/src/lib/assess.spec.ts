@@ -71,6 +71,25 @@ describe('assessAd', () => {
       expect(result.contacts[0].obscured).toBe(true);
     });
 
+    it('merges repeated contacts across fields in order of first appearance, however many there are', () => {
+      // Few contacts are compared in place and many go through a map: both must merge alike.
+      for (const count of [3, 12]) {
+        const numbers = Array.from({ length: count }, (_, k) => `06 12 34 56 ${String(10 + k)}`);
+        const title = `appelle ${numbers[count - 1]}`;
+        const body = [...numbers, numbers[1], 'whatsapp: +33 6 12 34 56 11', 'lea arobase gmail point com', numbers[0]].join(', ');
+        const result = assess(body, title);
+        const expected = [numbers[count - 1], ...numbers.slice(0, count - 1)].map((n) => `+33${n.replace(/ /g, '').slice(1)}`);
+        expect(result.contacts.map((c) => c.value)).toEqual([...expected, 'lea@gmail.com']);
+        const spansOf = (value: string) => result.contacts.find((c) => c.value === value)?.spans.map((s) => `${s.field}:${s.text}`);
+        expect(spansOf(expected[0])).toEqual([`title:${numbers[count - 1]}`, `body:${numbers[count - 1]}`]);
+        expect(spansOf(expected[1])).toEqual([`body:${numbers[0]}`, `body:${numbers[0]}`]);
+        expect(spansOf(expected[2])).toEqual([`body:${numbers[1]}`, `body:${numbers[1]}`, 'body:+33 6 12 34 56 11']);
+        const whatsapp = result.contacts.find((c) => c.value === expected[2]);
+        expect(whatsapp?.channel).toBeUndefined();
+        expect(result.contacts.find((c) => c.value === 'lea@gmail.com')).toMatchObject({ obscured: true, obfuscation: ['spelled-symbols'] });
+      }
+    });
+
     it('does not call a plainly written number obscured', () => {
       const result = assess('Massage, appelle 06 12 34 56 78');
       expect(codes(result)).not.toContain('obscured-contact');

@@ -169,6 +169,17 @@ function overlaps(a: LexiconMatch, b: LexiconMatch): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
+/** The first overlap negative among `matches` that covers `match` and suppresses `code`. */
+function cancellingNegative(matches: readonly LexiconMatch[], match: LexiconMatch, code: IndicatorCode): LexiconMatch | undefined {
+  for (const n of matches) {
+    const meaning = n.meaning;
+    if (meaning.kind === 'negative' && meaning.negative.scope === 'overlap' && meaning.negative.suppresses.includes(code) && overlaps(n, match)) {
+      return n;
+    }
+  }
+  return undefined;
+}
+
 let lastReferenceText: string | undefined;
 let lastReference: Date | undefined;
 
@@ -205,13 +216,26 @@ function quote(text: string): string {
   return `"${start === 0 ? cut : flat + cut.slice(start)}"`;
 }
 
+/** Position of each indicator in {@link INDICATOR_CODES}, the order indicators are reported in. */
+const INDICATOR_INDEX: ReadonlyMap<IndicatorCode, number> = new Map(INDICATOR_CODES.map((code, index) => [code, index]));
+
+const NO_CONTEXTS: ReadonlyMap<string, EvidenceSpan> = new Map();
+
+/**
+ * What an ad's evidence adds up to while it is assessed. Most ads have no context, no name
+ * and a handful of indicators, so the maps are created on first use and evidence is kept by
+ * indicator position rather than in a map.
+ */
 class AssessmentBuilder {
-  readonly evidence = new Map<IndicatorCode, Evidence[]>();
+  /** Evidence per indicator, by position in {@link INDICATOR_CODES}. */
+  readonly evidence: (Evidence[] | undefined)[] = [];
   readonly suppressed: Suppression[] = [];
   /** Contexts present anywhere in the ad, with the span that showed each. */
-  readonly contexts = new Map<string, EvidenceSpan>();
-  readonly adultServiceSeen = new Set<IndicatorCode>();
-  readonly names = new Map<string, EvidenceSpan[]>();
+  contexts: ReadonlyMap<string, EvidenceSpan> = NO_CONTEXTS;
+  /** Whether an adult-service indicator was matched (kept or set aside). */
+  adultServiceSeen = false;
+  /** Persona names in order of appearance, with the span of their first occurrence. */
+  names: Map<string, EvidenceSpan> | undefined;
 
   constructor(
     readonly ruleset: Ruleset,
@@ -219,23 +243,33 @@ class AssessmentBuilder {
   ) {}
 
   add(evidence: Evidence): void {
-    const list = this.evidence.get(evidence.code);
-    if (list === undefined) this.evidence.set(evidence.code, [evidence]);
+    const index = INDICATOR_INDEX.get(evidence.code) as number;
+    const list = this.evidence[index];
+    if (list === undefined) this.evidence[index] = [evidence];
     else list.push(evidence);
   }
 
+  has(code: IndicatorCode): boolean {
+    return this.evidence[INDICATOR_INDEX.get(code) as number] !== undefined;
+  }
+
   collectContexts(fields: readonly FieldText[]): void {
+    let contexts: Map<string, EvidenceSpan> | undefined;
     for (const field of fields) {
       for (const match of field.matches) {
-        if (match.meaning.kind === 'negative' && match.meaning.negative.scope === 'ad' && !this.contexts.has(match.meaning.negative.context)) {
-          this.contexts.set(match.meaning.negative.context, spanOf(field, match.start, match.end));
-        }
+        const meaning = match.meaning;
+        if (meaning.kind !== 'negative' || meaning.negative.scope !== 'ad') continue;
+        contexts ??= new Map<string, EvidenceSpan>();
+        if (!contexts.has(meaning.negative.context)) contexts.set(meaning.negative.context, spanOf(field, match.start, match.end));
       }
     }
+    if (contexts !== undefined) this.contexts = contexts;
   }
 
   /** The context that cancels a match of this indicator and confidence, if any. */
   contextSuppressing(code: IndicatorCode, confidence: Confidence): string | undefined {
+    // Most ads show no context: skip the iterator.
+    if (this.contexts.size === 0) return undefined;
     for (const name of this.contexts.keys()) {
       const rule = this.lexicon.contexts.get(name);
       if (rule !== undefined && rule.suppresses.has(code) && CONFIDENCE_ORDER[confidence] <= CONFIDENCE_ORDER[rule.maxConfidence]) {
@@ -246,21 +280,27 @@ class AssessmentBuilder {
   }
 
   addLexiconEvidence(field: FieldText): void {
-    const overlapNegatives = field.matches.filter((m) => m.meaning.kind === 'negative' && m.meaning.negative.scope === 'overlap');
-    for (const match of field.matches) {
+    const matches = field.matches;
+    // Overlap negatives are rare: look for the cancelling one only in a field that has some.
+    let hasOverlapNegative = false;
+    for (const m of matches) {
+      if (m.meaning.kind === 'negative' && m.meaning.negative.scope === 'overlap') {
+        hasOverlapNegative = true;
+        break;
+      }
+    }
+    for (const match of matches) {
       const meaning = match.meaning;
       if (meaning.kind === 'name') {
-        const spans = this.names.get(meaning.name) ?? [];
-        spans.push(spanOf(field, match.start, match.end));
-        this.names.set(meaning.name, spans);
+        // Only the first span of a name is ever shown (see addSeveralNames).
+        this.names ??= new Map<string, EvidenceSpan>();
+        if (!this.names.has(meaning.name)) this.names.set(meaning.name, spanOf(field, match.start, match.end));
         continue;
       }
       if (meaning.kind !== 'indicator') continue;
       const span = spanOf(field, match.start, match.end);
-      if (ADULT_SERVICE.has(meaning.indicator)) this.adultServiceSeen.add(meaning.indicator);
-      const cancelling = overlapNegatives.find(
-        (n) => n.meaning.kind === 'negative' && n.meaning.negative.suppresses.includes(meaning.indicator) && overlaps(n, match),
-      );
+      if (ADULT_SERVICE.has(meaning.indicator)) this.adultServiceSeen = true;
+      const cancelling = hasOverlapNegative ? cancellingNegative(matches, match, meaning.indicator) : undefined;
       if (cancelling !== undefined) {
         const by = spanOf(field, cancelling.start, cancelling.end);
         this.suppressed.push({ code: meaning.indicator, span, reason: `part of the ordinary phrase ${quote(by.text)}` });
@@ -276,11 +316,11 @@ class AssessmentBuilder {
   }
 
   addSeveralNames(): void {
-    const count = this.names.size;
+    const count = this.names?.size ?? 0;
     const { medium, strong } = this.ruleset.severalNames;
-    if (count < medium) return;
+    if (this.names === undefined || count < medium) return;
     const confidence: Confidence = count >= strong ? 'strong' : 'medium';
-    const spans = [...this.names.values()].map((s) => s[0]);
+    const spans = [...this.names.values()];
     const context = this.contextSuppressing('third-party-control', confidence);
     if (context !== undefined) {
       this.suppressed.push({ code: 'third-party-control', span: spans[0], reason: `${count} names in a ${context} context` });
@@ -292,21 +332,61 @@ class AssessmentBuilder {
   }
 }
 
-function combineConfidence(ruleset: Ruleset, items: readonly Evidence[]): { combined: number; best: Confidence } {
-  const byKey = new Map<string, Confidence>();
-  let best: Confidence = 'weak';
+/** Scratch for {@link combinedConfidence}: distinct keys in order of first appearance, with their best confidence. */
+const distinctKeys: string[] = [];
+const keyConfidences: Confidence[] = [];
+
+/**
+ * Noisy-OR of the evidence's confidences, repeats of one key counting once at their best.
+ * Keys are few per indicator, so a linear search beats a Map; the product runs in order of
+ * first appearance, as it did over a Map, so the rounding is the same.
+ */
+function combinedConfidence(ruleset: Ruleset, items: readonly Evidence[]): number {
+  let count = 0;
   for (const item of items) {
-    const current = byKey.get(item.key);
-    if (current === undefined || CONFIDENCE_ORDER[item.confidence] > CONFIDENCE_ORDER[current]) byKey.set(item.key, item.confidence);
-    if (CONFIDENCE_ORDER[item.confidence] > CONFIDENCE_ORDER[best]) best = item.confidence;
+    let k = 0;
+    while (k < count && distinctKeys[k] !== item.key) k++;
+    if (k === count) {
+      distinctKeys[count] = item.key;
+      keyConfidences[count] = item.confidence;
+      count++;
+    } else if (CONFIDENCE_ORDER[item.confidence] > CONFIDENCE_ORDER[keyConfidences[k]]) {
+      keyConfidences[k] = item.confidence;
+    }
   }
   let miss = 1;
-  for (const confidence of byKey.values()) miss *= 1 - ruleset.confidenceFactors[confidence];
-  return { combined: 1 - miss, best };
+  for (let k = 0; k < count; k++) miss *= 1 - ruleset.confidenceFactors[keyConfidences[k]];
+  return 1 - miss;
+}
+
+function bestConfidence(items: readonly Evidence[]): Confidence {
+  let best: Confidence = 'weak';
+  for (const item of items) if (CONFIDENCE_ORDER[item.confidence] > CONFIDENCE_ORDER[best]) best = item.confidence;
+  return best;
 }
 
 function compareSpans(a: EvidenceSpan, b: EvidenceSpan): number {
   return a.field === b.field ? a.start - b.start || b.end - a.end : a.field === 'title' ? -1 : 1;
+}
+
+/** Longest span list sorted by {@link insertionSort}; quadratic beyond a few dozen. */
+const MAX_INSERTION_SORT = 32;
+
+/**
+ * Stable sort by {@link compareSpans}, in place. An indicator has a few spans, nearly in order:
+ * insertion sort does no more than a few comparisons there, where Array#sort calls back into
+ * the comparator through its generic machinery. Both are stable, so the order is the same.
+ */
+function insertionSort(spans: EvidenceSpan[]): void {
+  for (let i = 1; i < spans.length; i++) {
+    const span = spans[i];
+    let j = i - 1;
+    while (j >= 0 && compareSpans(spans[j], span) > 0) {
+      spans[j + 1] = spans[j];
+      j--;
+    }
+    spans[j + 1] = span;
+  }
 }
 
 function distinctSpans(items: readonly Evidence[]): EvidenceSpan[] {
@@ -317,7 +397,10 @@ function distinctSpans(items: readonly Evidence[]): EvidenceSpan[] {
     if (spans.length > 0 && compareSpans(spans[spans.length - 1], item.span) > 0) sorted = false;
     spans.push(item.span);
   }
-  if (!sorted) spans.sort(compareSpans);
+  if (!sorted) {
+    if (spans.length <= MAX_INSERTION_SORT) insertionSort(spans);
+    else spans.sort(compareSpans);
+  }
   const kept: EvidenceSpan[] = [];
   for (const span of spans) {
     const last = kept[kept.length - 1];
@@ -326,6 +409,12 @@ function distinctSpans(items: readonly Evidence[]): EvidenceSpan[] {
     if (kept.length === MAX_SPANS) break;
   }
   return kept;
+}
+
+/** Whether every indicator is one of `allowed`. */
+function onlyIndicators(indicators: readonly AssessedIndicator[], allowed: readonly IndicatorCode[]): boolean {
+  for (const indicator of indicators) if (!allowed.includes(indicator.code)) return false;
+  return true;
 }
 
 function bandOf(ruleset: Ruleset, score: number): RiskBand {
@@ -340,25 +429,55 @@ function bandThreshold(ruleset: Ruleset, band: RiskBand): number {
   return band === 'low' ? 0 : ruleset.bandThresholds[band];
 }
 
+interface MergedContact {
+  readonly contact: ContactMatch;
+  /** Methods in order of first appearance, each once. */
+  readonly obfuscation: ObfuscationMethod[];
+  readonly spans: EvidenceSpan[];
+}
+
+/** Beyond this many distinct contacts, repeats are found through a Map rather than a linear search. */
+const LINEAR_MERGE_LIMIT = 8;
+
+/** Each contact once (same kind and value), in order of first appearance, with every span. */
 function mergeContacts(fields: readonly FieldText[], found: readonly ContactMatch[][]): ExtractedContact[] {
-  const merged = new Map<string, { contact: ContactMatch; obfuscation: Set<ObfuscationMethod>; spans: EvidenceSpan[] }>();
-  fields.forEach((field, index) => {
+  const merged: MergedContact[] = [];
+  // An ad usually has one or two contacts: compared in place, no key strings, no Map.
+  let byKey: Map<string, MergedContact> | undefined;
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index];
     for (const contact of found[index]) {
-      const key = `${contact.kind}:${contact.value}`;
-      const entry = merged.get(key) ?? { contact, obfuscation: new Set<ObfuscationMethod>(), spans: [] };
-      for (const method of contact.obfuscation) entry.obfuscation.add(method);
+      let entry: MergedContact | undefined;
+      if (byKey !== undefined) {
+        entry = byKey.get(`${contact.kind}:${contact.value}`);
+      } else {
+        for (const candidate of merged) {
+          if (candidate.contact.value === contact.value && candidate.contact.kind === contact.kind) {
+            entry = candidate;
+            break;
+          }
+        }
+      }
+      if (entry === undefined) {
+        entry = { contact, obfuscation: [], spans: [] };
+        merged.push(entry);
+        if (byKey !== undefined) byKey.set(`${contact.kind}:${contact.value}`, entry);
+        else if (merged.length > LINEAR_MERGE_LIMIT) byKey = new Map(merged.map((m) => [`${m.contact.kind}:${m.contact.value}`, m]));
+      }
+      for (const method of contact.obfuscation) if (!entry.obfuscation.includes(method)) entry.obfuscation.push(method);
       if (entry.spans.length < MAX_SPANS) entry.spans.push(spanOf(field, contact.start, contact.end));
-      merged.set(key, entry);
     }
-  });
-  return [...merged.values()].map(({ contact, obfuscation, spans }) => ({
-    kind: contact.kind,
-    value: contact.value,
-    ...(contact.channel === undefined ? {} : { channel: contact.channel }),
-    obscured: obfuscation.size > 0,
-    obfuscation: [...obfuscation],
-    spans,
-  }));
+  }
+  const contacts: ExtractedContact[] = [];
+  for (const { contact, obfuscation, spans } of merged) {
+    const obscured = obfuscation.length > 0;
+    contacts.push(
+      contact.channel === undefined
+        ? { kind: contact.kind, value: contact.value, obscured, obfuscation, spans }
+        : { kind: contact.kind, value: contact.value, channel: contact.channel, obscured, obfuscation, spans },
+    );
+  }
+  return contacts;
 }
 
 /** Obfuscation that takes deliberate effort; "at"/"dot" and odd separators are also anti-spam habits. */
@@ -386,6 +505,8 @@ function usableNetworkEvidence(evidence: NetworkEvidence, ad: AdText, ruleset: R
   }
   return true;
 }
+
+const NO_NETWORK_EVIDENCE: readonly NetworkEvidence[] = [];
 
 /** Reused normalisation buffers: assessment is synchronous and never re-entered. */
 const titleBuffer = new NormalisedText();
@@ -421,23 +542,20 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
   const contacts = mergeContacts(fields, contactsFound);
   for (const contact of contacts) {
     if (!contact.obscured) continue;
-    builder.adultServiceSeen.add('obscured-contact');
-    const deliberate = contact.obfuscation.some((m) => DELIBERATE_OBFUSCATION.has(m));
+    builder.adultServiceSeen = true;
+    let deliberate = false;
+    for (const method of contact.obfuscation) if (DELIBERATE_OBFUSCATION.has(method)) deliberate = true;
+    const note = `${contact.kind} ${contact.value}: ${contact.obfuscation.join(', ')}`;
     for (const span of contact.spans) {
-      builder.add({
-        code: 'obscured-contact',
-        confidence: deliberate ? 'strong' : 'medium',
-        key: contact.value,
-        span,
-        note: `${contact.kind} ${contact.value}: ${contact.obfuscation.join(', ')}`,
-      });
+      builder.add({ code: 'obscured-contact', confidence: deliberate ? 'strong' : 'medium', key: contact.value, span, note });
     }
   }
 
-  const minors = ages.filter((a) => a.value < ruleset.ageOfMajority);
+  const minors: AgeStatementFound[] = [];
+  for (const a of ages) if (a.value < ruleset.ageOfMajority) minors.push(a);
   if (minors.length > 0) {
     const innocentContext = [...builder.contexts.keys()].find((c) => INNOCENT_AGE_CONTEXTS.has(c));
-    if (innocentContext !== undefined && builder.adultServiceSeen.size === 0) {
+    if (innocentContext !== undefined && !builder.adultServiceSeen) {
       for (const minor of minors) {
         builder.suppressed.push({
           code: 'stated-minor',
@@ -453,8 +571,10 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     }
   }
 
-  const offersService = ruleset.networkNeedsOneOf.some((code) => builder.evidence.has(code));
-  for (const evidence of context.network ?? []) {
+  const network = context.network ?? NO_NETWORK_EVIDENCE;
+  // Decided before any network evidence is added, and only for ads that have some.
+  const offersService = network.length > 0 && ruleset.networkNeedsOneOf.some((code) => builder.has(code));
+  for (const evidence of network) {
     if (!usableNetworkEvidence(evidence, ad, ruleset)) continue;
     if (evidence.kind !== 'known-image-hash' && !offersService) {
       builder.suppressed.push({ code: evidence.kind, reason: `${networkDetail(evidence)}; not counted for an ad that offers no service itself` });
@@ -470,18 +590,24 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
   let miss = 1;
   let floor: RiskBand = 'low';
   let art18Referral = false;
-  for (const code of INDICATOR_CODES) {
-    const items = builder.evidence.get(code);
+  for (let index = 0; index < INDICATOR_CODES.length; index++) {
+    const items = builder.evidence[index];
     if (items === undefined) continue;
+    const code = INDICATOR_CODES[index];
     const definition = ruleset.indicators[code];
-    const { combined, best } = combineConfidence(ruleset, items);
-    const weight = round(definition.weight * combined);
+    const weight = round(definition.weight * combinedConfidence(ruleset, items));
     miss *= 1 - weight;
     if (definition.bandFloor !== undefined && BAND_ORDER[definition.bandFloor] > BAND_ORDER[floor]) floor = definition.bandFloor;
     if (definition.art18Referral) art18Referral = true;
     const spans = distinctSpans(items);
-    const indicator: AssessedIndicator = { code, tier: definition.tier, confidence: best, weight, spans, detail: detailOf(items, spans) };
-    indicators.push(definition.caution === undefined ? indicator : { ...indicator, caution: definition.caution });
+    const confidence = bestConfidence(items);
+    const detail = detailOf(items, spans);
+    // Two literals rather than a spread to add `caution`: a spread copies through a slow generic path.
+    indicators.push(
+      definition.caution === undefined
+        ? { code, tier: definition.tier, confidence, weight, spans, detail }
+        : { code, tier: definition.tier, confidence, weight, spans, detail, caution: definition.caution },
+    );
   }
 
   // Rounded before banding, as it is published: a raw 0.59996 was banded medium but published
@@ -493,9 +619,8 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     score = Math.max(score, bandThreshold(ruleset, floor));
   }
   let capApplied: string | null = null;
-  const present = indicators.map((i) => i.code);
   for (const cap of ruleset.caps) {
-    if (present.length === 0 || !present.every((c) => cap.onlyIndicators.includes(c))) continue;
+    if (indicators.length === 0 || !onlyIndicators(indicators, cap.onlyIndicators)) continue;
     if (BAND_ORDER[band] > BAND_ORDER[cap.maxBand]) {
       band = cap.maxBand;
       const next = RISK_BANDS[BAND_ORDER[cap.maxBand] + 1];
@@ -513,7 +638,7 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     indicators,
     contacts,
     ages.length === 0 ? null : { value: youngest, statements: ages },
-    [...builder.names.keys()],
+    builder.names === undefined ? [] : [...builder.names.keys()],
     builder.suppressed,
     capApplied,
     ruleset,

@@ -8,6 +8,7 @@ import {
   CHAR_SPELLED,
   type NormalisedText,
 } from './text/normalise';
+import { CHANNEL_WORDS } from './text/channel-words';
 import { digitRunEnd, isDigit, isLowerLetter, letterRunEnd, WordTable, wordSet } from './text/word-key';
 
 /**
@@ -66,29 +67,54 @@ function isUnusualPhoneSeparator(code: number): boolean {
  * Parsed numbers by region and digits. Ads repeat numbers (reposts, networks), and parsing
  * is the most expensive step of scoring an ad, so results are kept; bounded by clearing.
  */
-const phoneCache = new Map<string, string>();
+const nationalPhoneCaches = new Map<CountryCode, Map<string, string>>();
+const internationalPhoneCaches = new Map<CountryCode, Map<string, string>>();
+let cachedPhones = 0;
 const PHONE_CACHE_LIMIT = 50_000;
 
+/** Cache of one region and form, keyed by the digits alone: no key string to build per lookup. */
+function phoneCacheFor(region: CountryCode, plus: boolean): Map<string, string> {
+  const caches = plus ? internationalPhoneCaches : nationalPhoneCaches;
+  let cache = caches.get(region);
+  if (cache === undefined) {
+    cache = new Map<string, string>();
+    caches.set(region, cache);
+  }
+  return cache;
+}
+
 function validPhone(digits: string, plus: boolean, region: CountryCode): string | undefined {
-  const key = `${region}${plus ? '+' : ''}${digits}`;
-  let value = phoneCache.get(key);
+  let cache = phoneCacheFor(region, plus);
+  let value = cache.get(digits);
   if (value === undefined) {
     value = validPhoneNumber(digits, plus, region) ?? '';
-    if (phoneCache.size >= PHONE_CACHE_LIMIT) phoneCache.clear();
-    phoneCache.set(key, value);
+    if (cachedPhones >= PHONE_CACHE_LIMIT) {
+      nationalPhoneCaches.clear();
+      internationalPhoneCaches.clear();
+      cachedPhones = 0;
+      cache = phoneCacheFor(region, plus);
+    }
+    cache.set(digits, value);
+    cachedPhones++;
   }
   return value === '' ? undefined : value;
 }
 
-function obfuscationOfSpan(text: NormalisedText, start: number, end: number, found: Set<ObfuscationMethod>): void {
+/** Adds `method` unless present: a set that keeps insertion order, for a handful of methods. */
+function addMethod(found: ObfuscationMethod[], method: ObfuscationMethod): void {
+  if (!found.includes(method)) found.push(method);
+}
+
+function obfuscationOfSpan(text: NormalisedText, start: number, end: number, found: ObfuscationMethod[]): void {
+  const allFlags = text.flags;
   for (let i = start; i < end; i++) {
-    const flags = text.flags[i];
+    const flags = allFlags[i];
     if (flags === 0) continue;
-    if (flags & CHAR_JOINED) found.add('spaced-digits');
-    if (flags & CHAR_SPELLED) found.add('number-words');
-    if (flags & CHAR_KEYCAP) found.add('keycaps');
-    else if (flags & CHAR_DISGUISED) found.add('look-alike-characters');
-    if (flags & CHAR_AFTER_HIDDEN && i > start) found.add('invisible-characters');
+    if (flags & CHAR_JOINED) addMethod(found, 'spaced-digits');
+    if (flags & CHAR_SPELLED) addMethod(found, 'number-words');
+    if (flags & CHAR_KEYCAP) addMethod(found, 'keycaps');
+    else if (flags & CHAR_DISGUISED) addMethod(found, 'look-alike-characters');
+    if (flags & CHAR_AFTER_HIDDEN && i > start) addMethod(found, 'invisible-characters');
   }
 }
 
@@ -132,17 +158,21 @@ function collectGroups(codes: Uint16Array, start: number): number {
   return groups.ends[groups.count - 1];
 }
 
+/** Room for the digits of a candidate: {@link findPhones} only validates up to {@link MAX_PHONE_DIGITS} + 2. */
+const digitScratch = new Uint16Array(MAX_PHONE_DIGITS + 2);
+
+/** The digits of the first `groupCount` groups (at most MAX_PHONE_DIGITS + 2), as one string built at once. */
 function digitsOf(codes: Uint16Array, groupCount: number): string {
-  let out = '';
+  let length = 0;
   for (let g = 0; g < groupCount; g++) {
-    for (let i = groups.starts[g]; i < groups.ends[g]; i++) out += String.fromCharCode(codes[i]);
+    for (let i = groups.starts[g]; i < groups.ends[g]; i++) digitScratch[length++] = codes[i];
   }
-  return out;
+  return String.fromCharCode.apply(null, digitScratch.subarray(0, length) as unknown as number[]);
 }
 
 function phoneObfuscation(text: NormalisedText, start: number, groupCount: number): ObfuscationMethod[] {
   const codes = text.codes;
-  const found = new Set<ObfuscationMethod>();
+  const found: ObfuscationMethod[] = [];
   let singles = 0;
   for (let g = 0; g < groupCount; g++) {
     const s = groups.starts[g];
@@ -150,18 +180,20 @@ function phoneObfuscation(text: NormalisedText, start: number, groupCount: numbe
     const bracketed = s > 0 && codes[s - 1] === OPEN_PAREN && codes[e] === CLOSE_PAREN;
     if (e - s === 1 && !bracketed) singles++;
     if (g > 0) {
-      for (let i = groups.ends[g - 1]; i < s; i++) if (isUnusualPhoneSeparator(codes[i])) found.add('unusual-separators');
+      for (let i = groups.ends[g - 1]; i < s; i++) if (isUnusualPhoneSeparator(codes[i])) addMethod(found, 'unusual-separators');
     }
   }
-  if (singles >= 3) found.add('spaced-digits');
+  if (singles >= 3) addMethod(found, 'spaced-digits');
   obfuscationOfSpan(text, start, groups.ends[groupCount - 1], found);
-  return [...found];
+  return found;
 }
 
 function findPhones(text: NormalisedText, region: CountryCode, channels: Map<number, string>, out: ContactMatch[]): void {
   const codes = text.codes;
-  let i = 0;
-  while (i < codes.length) {
+  // A number starts at a digit or at the "+" right before one.
+  let i = Math.max(0, text.digitsStart - 1);
+  const digitsEnd = text.digitsEnd;
+  while (i < digitsEnd) {
     const code = codes[i];
     const international = code === PLUS && i + 1 < codes.length && isDigit(codes[i + 1]);
     const startsNumber = international || (isDigit(code) && (i === 0 || !isDigit(codes[i - 1])));
@@ -182,15 +214,15 @@ function findPhones(text: NormalisedText, region: CountryCode, channels: Map<num
         if (digits <= MAX_PHONE_DIGITS + 2) {
           const value = validPhone(digitsOf(codes, count), international, region);
           if (value !== undefined) {
-            const channel = channels.get(i);
-            out.push({
-              kind: 'phone',
-              value,
-              ...(channel === undefined ? {} : { channel }),
-              obfuscation: phoneObfuscation(text, i, count),
-              start: i,
-              end: groups.ends[count - 1],
-            });
+            const channel = channels.size === 0 ? undefined : channels.get(i);
+            const obfuscation = phoneObfuscation(text, i, count);
+            const end = groups.ends[count - 1];
+            // Two literals rather than a conditional spread, which copies through a slow generic path.
+            out.push(
+              channel === undefined
+                ? { kind: 'phone', value, obfuscation, start: i, end }
+                : { kind: 'phone', value, channel, obfuscation, start: i, end },
+            );
             i = groups.ends[count - 1];
             matched = true;
             break;
@@ -304,10 +336,10 @@ function findEmails(text: NormalisedText, out: ContactMatch[]): void {
     const domain = labels.slice(0, lastTld).map((l) => String.fromCharCode(...codes.subarray(l.start, l.end)));
     const local = String.fromCharCode(...codes.subarray(localStart, localEnd));
     const end = labels[lastTld - 1].end;
-    const found = new Set<ObfuscationMethod>();
-    if (spelledUpTo) found.add('spelled-symbols');
+    const found: ObfuscationMethod[] = [];
+    if (spelledUpTo) found.push('spelled-symbols');
     obfuscationOfSpan(text, localStart, end, found);
-    out.push({ kind: 'email', value: `${local}@${domain.join('.')}`, obfuscation: [...found], start: localStart, end });
+    out.push({ kind: 'email', value: `${local}@${domain.join('.')}`, obfuscation: found, start: localStart, end });
     i = end;
   }
 }
@@ -317,29 +349,6 @@ function labelRunEnd(codes: Uint16Array, start: number): number {
   while (end < codes.length && end - start < 63 && isLabelChar(codes[end])) end++;
   return end;
 }
-
-/** Messaging services and the words ads use for them. Short forms need a ":" or "@" after. */
-const CHANNEL_WORDS = new WordTable<{ channel: string; short: boolean }>([
-  ['whatsapp', { channel: 'whatsapp', short: false }],
-  ['whatsap', { channel: 'whatsapp', short: false }],
-  ['watsap', { channel: 'whatsapp', short: false }],
-  ['watsapp', { channel: 'whatsapp', short: false }],
-  ['wasap', { channel: 'whatsapp', short: false }],
-  ['wsp', { channel: 'whatsapp', short: true }],
-  ['wa', { channel: 'whatsapp', short: true }],
-  ['telegram', { channel: 'telegram', short: false }],
-  ['telegramme', { channel: 'telegram', short: false }],
-  ['tg', { channel: 'telegram', short: true }],
-  ['tlg', { channel: 'telegram', short: true }],
-  ['snap', { channel: 'snapchat', short: false }],
-  ['snapchat', { channel: 'snapchat', short: false }],
-  ['signal', { channel: 'signal', short: false }],
-  ['kik', { channel: 'kik', short: false }],
-  ['wechat', { channel: 'wechat', short: false }],
-  ['viber', { channel: 'viber', short: false }],
-  ['insta', { channel: 'instagram', short: false }],
-  ['instagram', { channel: 'instagram', short: false }],
-]);
 
 /**
  * First two letters of the channel words ("whats app" included): most words fail this test.
@@ -375,6 +384,8 @@ function isCueGap(code: number): boolean {
 }
 
 function findHandles(text: NormalisedText, channels: Map<number, string>, out: ContactMatch[]): void {
+  // Normalisation saw no word that could name a messaging service.
+  if (!text.mayHaveHandle) return;
   const letters = text.letterCodes;
   const codes = text.codes;
   let i = 0;
@@ -423,9 +434,9 @@ function findHandles(text: NormalisedText, channels: Map<number, string>, out: C
     for (let k = handleStart; k < handleEnd; k++) if (isLowerLetter(codes[k])) hasLetter = true;
     if (length >= MIN_HANDLE && hasLetter && !NOT_HANDLES.has(codes, handleStart, handleEnd)) {
       const handle = String.fromCharCode(...codes.subarray(handleStart, handleEnd));
-      const found = new Set<ObfuscationMethod>();
+      const found: ObfuscationMethod[] = [];
       obfuscationOfSpan(text, handleStart, handleEnd, found);
-      out.push({ kind: 'handle', value: `${cue.channel}:@${handle}`, channel: cue.channel, obfuscation: [...found], start: i, end: handleEnd });
+      out.push({ kind: 'handle', value: `${cue.channel}:@${handle}`, channel: cue.channel, obfuscation: found, start: i, end: handleEnd });
       i = handleEnd;
       continue;
     }
@@ -433,12 +444,23 @@ function findHandles(text: NormalisedText, channels: Map<number, string>, out: C
   }
 }
 
+/** Channels named right before a number, by the number's position. Reused: extraction is synchronous. */
+const channelsBeforeNumbers = new Map<number, string>();
+
+function byStart(a: ContactMatch, b: ContactMatch): number {
+  return a.start - b.start;
+}
+
 /** Every contact in the text, in order of appearance (a contact repeated is listed each time). */
 export function extractContacts(text: NormalisedText, region: CountryCode): ContactMatch[] {
-  const channels = new Map<number, string>();
+  const channels = channelsBeforeNumbers;
+  // Map#clear allocates a new table even when empty, and the map is nearly always empty.
+  if (channels.size > 0) channels.clear();
   const found: ContactMatch[] = [];
   findHandles(text, channels, found);
   if (text.mayHaveEmail) findEmails(text, found);
   if (text.hasDigits) findPhones(text, region, channels, found);
-  return found.sort((a, b) => a.start - b.start);
+  // Each finder reports in order: a sort (stable) is needed only when kinds interleave.
+  for (let k = 1; k < found.length; k++) if (found[k - 1].start > found[k].start) return found.sort(byStart);
+  return found;
 }

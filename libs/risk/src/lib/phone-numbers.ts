@@ -25,10 +25,20 @@ const metadata = new Metadata(METADATA);
 
 export const DEFAULT_PHONE_REGION: CountryCode = 'FR';
 
+let lastCountry: string | undefined;
+let lastRegion: CountryCode = DEFAULT_PHONE_REGION;
+
 /** The ad's country as a libphonenumber region, falling back to France. */
 export function phoneRegionOf(country: string | undefined): CountryCode {
+  // Streams carry few countries, mostly in runs: the last answer is usually the one.
+  if (typeof country === 'string' && country === lastCountry) return lastRegion;
   const upper = typeof country === 'string' ? country.toUpperCase() : undefined;
-  return upper !== undefined && isSupportedCountry(upper as CountryCode, METADATA) ? (upper as CountryCode) : DEFAULT_PHONE_REGION;
+  const region = upper !== undefined && isSupportedCountry(upper as CountryCode, METADATA) ? (upper as CountryCode) : DEFAULT_PHONE_REGION;
+  if (typeof country === 'string') {
+    lastCountry = country;
+    lastRegion = region;
+  }
+  return region;
 }
 
 /**

@@ -29,6 +29,8 @@ function snapshot(text: NormalisedText) {
     flags: Array.from(text.flags.subarray(0, text.length)),
     hasDigits: text.hasDigits,
     mayHaveEmail: text.mayHaveEmail,
+    mayHaveHandle: text.mayHaveHandle,
+    digits: text.hasDigits ? [text.digitsStart, text.digitsEnd] : [],
   };
 }
 

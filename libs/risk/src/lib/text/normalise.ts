@@ -10,6 +10,7 @@ import {
   FOLD_KEYCAP,
   type FoldedCharacter,
 } from './fold';
+import { CHANNEL_FIRST_LETTERS, mayBeChannelWord } from './channel-words';
 import { mayStartNumberWord, parseNumberPhrase } from './number-words';
 import { digitRunEnd, isDigit, isLowerLetter, letterRunEnd, wordSet } from './word-key';
 
@@ -45,6 +46,10 @@ const SPACE = 0x20;
 const HYPHEN = 0x2d;
 const APOSTROPHE = 0x27;
 const INITIAL_CAPACITY = 256;
+/** Buffers up to this size are copied whole rather than through a view (see Compactor.run). */
+const MAX_WHOLE_COPY = 1024;
+/** Views are kept for texts shorter than this; longer ones are rare and get a view each time. */
+const MAX_CACHED_VIEW = 4096;
 
 /**
  * A normalised text. `codes` and `letterCodes` are exactly `length` long; `starts`, `ends` and
@@ -55,8 +60,19 @@ export class NormalisedText {
   length = 0;
   /** Whether any digit survived normalisation: no digit, no phone number and no age. */
   hasDigits = false;
+  /**
+   * When {@link hasDigits}: every digit of {@link codes} lies in [digitsStart, digitsEnd), so
+   * digit scans (phone numbers, ages) can skip the rest.
+   */
+  digitsStart = 0;
+  digitsEnd = 0;
   /** Whether an "@" or a spelled one ("at", "arobase") appears: no e-mail address otherwise. */
   mayHaveEmail = false;
+  /**
+   * Whether a word of the letters view may name a messaging service ("whatsapp", "snap"…): no
+   * handle otherwise. May be set for a text without one, never left unset for a text with one.
+   */
+  mayHaveHandle = false;
   /** Normalised code units: folded, digits joined, numbers spelled out as digits. */
   codes: Uint16Array = new Uint16Array(0);
   /** Same positions as {@link codes}, leetspeak inside words read as letters. */
@@ -67,6 +83,13 @@ export class NormalisedText {
   /** Backing buffers of {@link codes} and {@link letterCodes}. */
   codeBuffer: Uint16Array = new Uint16Array(INITIAL_CAPACITY);
   letterBuffer: Uint16Array = new Uint16Array(INITIAL_CAPACITY);
+  /**
+   * Views of the first n units of the buffers, by n, made once per buffer: creating a typed
+   * array view costs more than normalising a short title, and reused buffers see the same
+   * lengths again and again.
+   */
+  private codeViews: Uint16Array[] = [];
+  private letterViews: Uint16Array[] = [];
 
   get text(): string {
     return codesToString(this.codes);
@@ -93,6 +116,18 @@ export class NormalisedText {
     return union;
   }
 
+  /** Sets the length of the text, with {@link codes} and {@link letterCodes} to match. */
+  setLength(length: number): void {
+    this.length = length;
+    if (length >= MAX_CACHED_VIEW) {
+      this.codes = this.codeBuffer.subarray(0, length);
+      this.letterCodes = this.letterBuffer.subarray(0, length);
+      return;
+    }
+    this.codes = this.codeViews[length] ??= this.codeBuffer.subarray(0, length);
+    this.letterCodes = this.letterViews[length] ??= this.letterBuffer.subarray(0, length);
+  }
+
   /** Makes room for `capacity` code units, keeping the first `kept`. */
   reserve(capacity: number, kept: number): void {
     if (this.codeBuffer.length >= capacity) return;
@@ -103,6 +138,8 @@ export class NormalisedText {
     };
     this.codeBuffer = grow(this.codeBuffer, new Uint16Array(size));
     this.letterBuffer = grow(this.letterBuffer, new Uint16Array(size));
+    this.codeViews = [];
+    this.letterViews = [];
     this.starts = grow(this.starts, new Int32Array(size));
     this.ends = grow(this.ends, new Int32Array(size));
     this.flags = grow(this.flags, new Uint8Array(size));
@@ -154,10 +191,10 @@ function fold(t: NormalisedText, text: string): number {
     let code = table[unit];
     if (code < 0) code = bmpEntry(unit);
     if (code >= 0) {
-      if (code === SPACE) {
-        if (n > 0 && codes[n - 1] === SPACE) continue;
-        pending = 0;
-      }
+      // One test, nearly always false, for "a space after a space": testing for a space first
+      // branched on every space, which no predictor can guess in running text.
+      const previous = n > 0 ? codes[n - 1] : 0;
+      if (((code ^ SPACE) | (previous ^ SPACE)) === 0) continue;
       if (n + 2 >= codes.length) {
         t.reserve(n + 16 + (length - i), n);
         codes = t.codeBuffer;
@@ -168,7 +205,13 @@ function fold(t: NormalisedText, text: string): number {
       codes[n] = code;
       starts[n] = i;
       ends[n] = i + 1;
-      flags[n] = unit < 0x80 ? pending : (disguisedTable[unit] & FOLD_DISGUISED ? CHAR_DISGUISED : 0) | pending;
+      if (pending === 0 && unit < 0x80) {
+        flags[n] = 0;
+      } else {
+        // A space carries no invisible-character mark.
+        const carried = code === SPACE ? 0 : pending;
+        flags[n] = unit < 0x80 ? carried : (disguisedTable[unit] & FOLD_DISGUISED ? CHAR_DISGUISED : 0) | carried;
+      }
       pending = 0;
       n++;
       continue;
@@ -303,9 +346,12 @@ class Compactor {
     this.n = n;
     this.w = 0;
     const codes = this.codes();
-    t.letterBuffer.set(codes.subarray(0, n));
+    // A small buffer is copied whole: cheaper than creating a view of its first n units.
+    if (codes.length <= MAX_WHOLE_COPY) t.letterBuffer.set(codes);
+    else t.letterBuffer.set(codes.subarray(0, n));
     t.hasDigits = false;
     t.mayHaveEmail = false;
+    t.mayHaveHandle = false;
     let r = 0;
     while (r < n) {
       const code = codes[r];
@@ -319,20 +365,27 @@ class Compactor {
         }
         const end = letterRunEnd(codes, r, n);
         if (code === 0x61 && isSpelledAt(codes, r, end)) t.mayHaveEmail = true;
+        if (CHANNEL_FIRST_LETTERS[code] === 1 && !t.mayHaveHandle && !this.previousLetter() && mayBeChannelWordAt(codes, r, end, n)) {
+          t.mayHaveHandle = true;
+        }
         this.copyRun(r, end);
         r = end;
         continue;
       }
       if (code >= 0x30 && code <= 0x39) {
-        t.hasDigits = true;
+        this.digitsFromHere();
         r = this.digitChain(r);
+        t.digitsEnd = this.w;
         continue;
       }
       // Everything else up to the next letter, digit or leet symbol is copied as is.
       let end = r + 1;
       if (code === 0x40 || code === 0x24 || code === 0x7c || code === 0x21) {
         if (code === 0x40) t.mayHaveEmail = true;
-        this.copy(r, 0, this.leetSymbol(code, r));
+        const letter = this.leetSymbol(code, r);
+        // "$nap": a word of the letters view that starts with a symbol. Rare: not looked into.
+        if (code === 0x24 && letter === 0x73) t.mayHaveHandle = true;
+        this.copy(r, 0, letter);
       } else {
         while (end < n && !isLetterDigitOrLeetSymbol(codes[end])) end++;
         this.copyRun(r, end);
@@ -404,13 +457,22 @@ class Compactor {
     return phrase === undefined ? undefined : { end: phrase.end, value: phrase.value, spelled: true };
   }
 
+  /** Notes that digits are written from the output position on. */
+  private digitsFromHere(): void {
+    const t = this.t;
+    if (t.hasDigits) return;
+    t.hasDigits = true;
+    t.digitsStart = this.w;
+  }
+
   private emitSpelled(start: number, end: number, value: number, firstFlags: number): void {
     const t = this.t;
-    t.hasDigits = true;
+    this.digitsFromHere();
     const originalStart = t.starts[start];
     const originalEnd = t.ends[end - 1];
     if (value >= 10) this.emit(0x30 + Math.floor(value / 10), originalStart, originalEnd, CHAR_SPELLED | firstFlags);
     this.emit(0x30 + (value % 10), originalStart, originalEnd, CHAR_SPELLED | (value >= 10 ? 0 : firstFlags));
+    t.digitsEnd = this.w;
   }
 
   /**
@@ -438,11 +500,13 @@ class Compactor {
     const spelled = items.filter((i) => i.spelled).length;
     // "zéro six 12 34…" or "zéro 6 12 34…" is a phone number; "un 06 12…" keeps its "un".
     if (items.length >= 3 && (spelled >= 2 || first.value === 0)) {
+      this.digitsFromHere();
       items.forEach((item, index) => {
         const flags = index === 0 ? 0 : CHAR_JOINED;
         if (item.spelled) this.emitSpelled(item.start, item.end, item.value, flags);
         else for (let k = item.start; k < item.end; k++) this.copy(k, k === item.start ? flags : 0, codes[k]);
       });
+      this.t.digitsEnd = this.w;
       return cursor;
     }
     if (!this.previousWordIsAgeCue() && !nextWordIsAgeUnit(codes, first.end, n)) return -1;
@@ -477,6 +541,26 @@ function isSpelledAt(codes: Uint16Array, start: number, end: number): boolean {
   return (length === 6 || length === 7) && codes[start + 1] === 0x72 && codes[start + 2] === 0x6f;
 }
 
+/**
+ * Digits and symbols the letters view may read as a letter ("wh4tsapp", "sn@p"): after one,
+ * a word of the letters view can run past the letter run of the codes.
+ */
+const MAY_READ_AS_LETTER = new Uint8Array(0x80);
+for (let c = 0x30; c <= 0x39; c++) if (isLowerLetter(LEET[c])) MAY_READ_AS_LETTER[c] = 1;
+MAY_READ_AS_LETTER[0x40] = 1;
+MAY_READ_AS_LETTER[0x21] = 1;
+MAY_READ_AS_LETTER[0x24] = 1;
+
+/**
+ * Whether the word of the letters view starting with the letter run [start, end) may name a
+ * messaging service. The letters view reads a letter run as is, so the word is the run unless
+ * a digit or symbol read as a letter continues it; then the answer is yes without looking.
+ */
+function mayBeChannelWordAt(codes: Uint16Array, start: number, end: number, length: number): boolean {
+  if (end < length && codes[end] < 0x80 && MAY_READ_AS_LETTER[codes[end]] === 1) return true;
+  return mayBeChannelWord(codes, start, end);
+}
+
 function isLetterDigitOrLeetSymbol(code: number): boolean {
   return isLowerLetter(code) || isDigit(code) || code === 0x40 || code === 0x24 || code === 0x7c || code === 0x21;
 }
@@ -503,9 +587,7 @@ export function normaliseInto(original: string, target: NormalisedText): Normali
   const folded = fold(target, text);
   const length = compactor.run(target, folded);
   target.original = text;
-  target.length = length;
-  target.codes = target.codeBuffer.subarray(0, length);
-  target.letterCodes = target.letterBuffer.subarray(0, length);
+  target.setLength(length);
   return target;
 }
 
