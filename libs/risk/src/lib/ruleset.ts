@@ -5,7 +5,7 @@ import { LEXICON, NEGATIVE_PATTERNS, PERSONA_NAMES, type LexiconEntry, type Nega
  * The versioned ruleset. Every assessment carries its version, so a score can always be traced
  * to the rules that produced it; change the version whenever anything here changes.
  */
-export const RULESET_VERSION = 'risk-2026.11.2';
+export const RULESET_VERSION = 'risk-2026.11.3';
 
 /** A band ceiling applied when only some indicators are present. */
 export interface CapRule {

@@ -22,6 +22,17 @@ describe('PatternTrie', () => {
     expect(expandOptionalParts('diplômé(e)(s)').sort()).toEqual(['diplômé', 'diplômée', 'diplômées', 'diplômés']);
   });
 
+  it('keeps every pattern whose nodes were created while its tables grew', () => {
+    // Enough distinct patterns to grow the node tables several times (256 nodes at first);
+    // each must still be found, the ones whose last node landed on a growth included.
+    const letters = (n: number): string => (n < 26 ? '' : letters(Math.floor(n / 26) - 1)) + String.fromCharCode(0x61 + (n % 26));
+    const words = Array.from({ length: 400 }, (_, i) => `mot${letters(i)}x${letters(i * 7919)}`);
+    const patterns = [...words, ...words.map((word) => `${word} suite`)];
+    const text = patterns.join(' , ');
+    const found = matchesOf(patterns, text).map((match) => match.slice(0, match.indexOf('=')));
+    expect(new Set(found)).toEqual(new Set(patterns));
+  });
+
   it('matches whole words only', () => {
     expect(matchesOf(['ado'], 'un ado, adorable, rado')).toEqual(['ado=ado']);
     expect(matchesOf(['jeune'], 'jeunesse jeune')).toEqual(['jeune=jeune']);

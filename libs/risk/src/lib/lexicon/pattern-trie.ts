@@ -132,7 +132,7 @@ export class PatternTrie {
       const code = codes[i];
       if (isPatternSeparator(code)) {
         if (i === 0 || isPatternSeparator(codes[i - 1])) continue;
-        node = this.separatorChild[node] || (this.separatorChild[node] = this.newNode());
+        node = this.separatorChild[node] || this.newSeparatorChild(node);
         continue;
       }
       last = code;
@@ -159,12 +159,26 @@ export class PatternTrie {
     return node;
   }
 
+  // The node is created before the table is read: creating it may grow (replace) the tables,
+  // and a link written into the table read before would be lost with it.
+  private newTransition(slot: number): number {
+    const node = this.newNode();
+    this.transitions[slot] = node;
+    return node;
+  }
+
+  private newSeparatorChild(parent: number): number {
+    const node = this.newNode();
+    this.separatorChild[parent] = node;
+    return node;
+  }
+
   private child(node: number, code: number): number {
     if (code < 0x80) {
       const cls = ASCII_CLASS[code];
       if (cls === 0) throw new Error(`unsupported pattern character: ${String.fromCharCode(code)}`);
       const slot = node * CLASS_COUNT + cls;
-      return this.transitions[slot] || (this.transitions[slot] = this.newNode());
+      return this.transitions[slot] || this.newTransition(slot);
     }
     const key = node * 0x10000 + code;
     let next = this.wideTransitions.get(key);
