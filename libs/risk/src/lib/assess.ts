@@ -439,6 +439,10 @@ interface MergedContact {
 /** Beyond this many distinct contacts, repeats are found through a Map rather than a linear search. */
 const LINEAR_MERGE_LIMIT = 8;
 
+function contactKey(contact: ContactMatch): string {
+  return `${contact.kind}:${contact.value}`;
+}
+
 /** Each contact once (same kind and value), in order of first appearance, with every span. */
 function mergeContacts(fields: readonly FieldText[], found: readonly ContactMatch[][]): ExtractedContact[] {
   const merged: MergedContact[] = [];
@@ -449,7 +453,7 @@ function mergeContacts(fields: readonly FieldText[], found: readonly ContactMatc
     for (const contact of found[index]) {
       let entry: MergedContact | undefined;
       if (byKey !== undefined) {
-        entry = byKey.get(`${contact.kind}:${contact.value}`);
+        entry = byKey.get(contactKey(contact));
       } else {
         for (const candidate of merged) {
           if (candidate.contact.value === contact.value && candidate.contact.kind === contact.kind) {
@@ -461,8 +465,8 @@ function mergeContacts(fields: readonly FieldText[], found: readonly ContactMatc
       if (entry === undefined) {
         entry = { contact, obfuscation: [], spans: [] };
         merged.push(entry);
-        if (byKey !== undefined) byKey.set(`${contact.kind}:${contact.value}`, entry);
-        else if (merged.length > LINEAR_MERGE_LIMIT) byKey = new Map(merged.map((m) => [`${m.contact.kind}:${m.contact.value}`, m]));
+        if (byKey !== undefined) byKey.set(contactKey(contact), entry);
+        else if (merged.length > LINEAR_MERGE_LIMIT) byKey = new Map(merged.map((m) => [contactKey(m.contact), m]));
       }
       for (const method of contact.obfuscation) if (!entry.obfuscation.includes(method)) entry.obfuscation.push(method);
       if (entry.spans.length < MAX_SPANS) entry.spans.push(spanOf(field, contact.start, contact.end));

@@ -8,7 +8,7 @@ import {
   CHAR_SPELLED,
   type NormalisedText,
 } from './text/normalise';
-import { CHANNEL_WORDS } from './text/channel-words';
+import { CHANNEL_WORDS, mayStartChannelWord } from './text/channel-words';
 import { digitRunEnd, isDigit, isLowerLetter, letterRunEnd, WordTable, wordSet } from './text/word-key';
 
 /**
@@ -348,19 +348,6 @@ function labelRunEnd(codes: Uint16Array, start: number): number {
   let end = start;
   while (end < codes.length && end - start < 63 && isLabelChar(codes[end])) end++;
   return end;
-}
-
-/**
- * First two letters of the channel words ("whats app" included): most words fail this test.
- * A table indexed by the two letters rather than a Set: it is read at every word start.
- */
-const CHANNEL_INITIALS = new Uint8Array(0x80 * 0x80);
-for (const word of ['whatsapp', 'watsap', 'wasap', 'wsp', 'wa', 'telegram', 'tg', 'tlg', 'snap', 'signal', 'kik', 'wechat', 'viber', 'insta']) {
-  CHANNEL_INITIALS[word.charCodeAt(0) * 0x80 + word.charCodeAt(1)] = 1;
-}
-
-function mayStartChannelWord(first: number, second: number): boolean {
-  return first < 0x80 && second < 0x80 && CHANNEL_INITIALS[first * 0x80 + second] === 1;
 }
 
 /** Words that follow a channel name but are not a handle ("snap uniquement", "telegram me"). */

@@ -12,7 +12,7 @@ export interface ChannelCue {
   readonly short: boolean;
 }
 
-export const CHANNEL_WORDS = new WordTable<ChannelCue>([
+const CHANNEL_WORD_LIST: readonly (readonly [string, ChannelCue])[] = [
   ['whatsapp', { channel: 'whatsapp', short: false }],
   ['whatsap', { channel: 'whatsapp', short: false }],
   ['watsap', { channel: 'whatsapp', short: false }],
@@ -32,11 +32,26 @@ export const CHANNEL_WORDS = new WordTable<ChannelCue>([
   ['viber', { channel: 'viber', short: false }],
   ['insta', { channel: 'instagram', short: false }],
   ['instagram', { channel: 'instagram', short: false }],
-]);
+];
+
+export const CHANNEL_WORDS = new WordTable<ChannelCue>(CHANNEL_WORD_LIST);
 
 /** 1 for the first letter of a channel word: one table read rejects most words. */
 export const CHANNEL_FIRST_LETTERS = new Uint8Array(0x80);
-for (const letter of 'wtskvi') CHANNEL_FIRST_LETTERS[letter.charCodeAt(0)] = 1;
+/**
+ * 1 at first letter × 0x80 + second letter of a channel word ("whats app" included, as
+ * "whatsapp" starts it): a table rather than a Set, as it is read at every word start.
+ */
+const CHANNEL_INITIALS = new Uint8Array(0x80 * 0x80);
+for (const [word] of CHANNEL_WORD_LIST) {
+  CHANNEL_FIRST_LETTERS[word.charCodeAt(0)] = 1;
+  CHANNEL_INITIALS[word.charCodeAt(0) * 0x80 + word.charCodeAt(1)] = 1;
+}
+
+/** Whether a word starting with these two code units may be a channel word. */
+export function mayStartChannelWord(first: number, second: number): boolean {
+  return first < 0x80 && second < 0x80 && CHANNEL_INITIALS[first * 0x80 + second] === 1;
+}
 
 /** Length of "whats" in "whats app", which handle extraction joins with the next word. */
 const WHATS_LENGTH = 5;
