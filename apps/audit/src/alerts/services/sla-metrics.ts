@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY } from '@vigie/service-kit';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { liveStatePredicatesSql, type LiveSlaState } from '../../projections/services/case-projection';
+import { liveStatePredicatesSql } from '../../projections/services/case-projection';
 import { ALERT_KINDS, type AlertKind } from './alert-plan';
 
 export type SlaAlert = 'at-risk' | 'breached' | 'met';
@@ -73,23 +73,20 @@ export class SlaMetrics {
    * row and SLA, and `now()` read once for the statement.
    */
   private async countCases(): Promise<SlaCaseCount[]> {
-    const columns = ALERT_KINDS.flatMap((kind) =>
-      Object.entries(liveStatePredicatesSql(kind)).map(([state, holds]) => `count(*) FILTER (WHERE ${holds})::int AS "${kind}:${state}"`),
+    const counted = ALERT_KINDS.flatMap((kind) =>
+      Object.entries(liveStatePredicatesSql(kind)).map(([state, holds]) => ({ kind, state, column: `${kind}:${state}`, holds })),
     );
     const rows: Record<string, string | number>[] = await this.dataSource.query(
-      `SELECT tenant AS platform, ${columns.join(', ')} FROM audit.case_facts GROUP BY tenant ORDER BY tenant`,
+      `SELECT tenant AS platform, ${counted.map(({ column, holds }) => `count(*) FILTER (WHERE ${holds})::int AS "${column}"`).join(', ')}
+         FROM audit.case_facts GROUP BY tenant ORDER BY tenant`,
     );
     const counts: SlaCaseCount[] = [];
     for (const row of rows) {
-      for (const kind of ALERT_KINDS) {
-        for (const state of LIVE_STATES) {
-          const cases = Number(row[`${kind}:${state}`] ?? 0);
-          if (cases > 0) counts.push({ platform: String(row.platform), sla: kind, state, cases });
-        }
+      for (const { kind, state, column } of counted) {
+        const cases = Number(row[column] ?? 0);
+        if (cases > 0) counts.push({ platform: String(row.platform), sla: kind, state, cases });
       }
     }
     return counts;
   }
 }
-
-const LIVE_STATES: readonly LiveSlaState[] = ['open', 'at-risk', 'open-breached', 'paused', 'met', 'breached'];
