@@ -1,5 +1,5 @@
 import type { TemplateClusterEvidence } from '../assess';
-import { normalise } from '../text/normalise';
+import { NormalisedText, normaliseInto } from '../text/normalise';
 import { combine32 } from './hash32';
 import { DEFAULT_PERMUTATIONS, DEFAULT_SHINGLE_SIZE, estimateJaccard, MinHasher, wordShingles } from './minhash';
 
@@ -96,6 +96,8 @@ export class TemplateIndex {
   /** Slots the per-slot arrays have room for. */
   private allocatedSlots = 0;
   private readonly scratchSignature: Uint32Array;
+  /** Reused for every ad's text: a fresh one allocated five typed arrays per ad, for the shingles alone. */
+  private readonly scratchText = new NormalisedText();
   private nextSlot = 0;
   private sequence = 0;
   private nextClusterId = 1;
@@ -132,7 +134,7 @@ export class TemplateIndex {
 
   /** Adds an ad and returns its cluster. Re-adding an ad id replaces the earlier version. */
   add(ad: TemplateAd): TemplateMatch {
-    const shingles = wordShingles(normalise(ad.text), this.shingleSize);
+    const shingles = wordShingles(normaliseInto(ad.text, this.scratchText), this.shingleSize);
     if (shingles.length < this.minShingles) {
       return { clusterId: null, clusterSize: 1, distinctContacts: new Set(ad.contacts).size, neighbours: [], linkedAdIds: [] };
     }
