@@ -12,6 +12,7 @@ import {
   findFreePort,
   provisionKafka,
   provisionPostgres,
+  serviceNodeArgs,
 } from '@vigie/provisioning';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +20,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { serviceNodeArgs } from '../scripts/support/services';
 import { benchAd } from './support/bench-ads';
 
 const batchAds = Number(process.env.BENCH_BATCH_ADS ?? 60000);

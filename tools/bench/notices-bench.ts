@@ -30,6 +30,7 @@ import {
   findFreePort,
   provisionKafka,
   provisionPostgres,
+  serviceNodeArgs,
 } from '@vigie/provisioning';
 import autocannon from 'autocannon';
 import type { Consumer } from 'kafkajs';
@@ -40,7 +41,6 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { serviceNodeArgs } from '../scripts/support/services';
 import { benchCleanups } from './support/cleanups';
 import { summariseLatestProfile, type ProfileWindows } from './support/cpu-profile-summary';
 import { cpuMeter, databaseActivitySampler, type CpuReport, type DatabaseActivityReport } from './support/load-probes';

@@ -34,7 +34,7 @@
 //   BENCH_NODE_FLAGS           extra node flags for the four services, e.g.
 //                              `--cpu-prof --cpu-prof-dir=/tmp/pipeline-prof` (one profile per service)
 //   BENCH_SERVICE_NODE_OPTIONS the four services' own node options replaced by these (default: theirs,
-//                              tools/scripts/support/services.ts); "none" for V8's defaults
+//                              libs/provisioning/src/services/service-processes.ts); "none" for V8's defaults
 //   KAFKA_BROKERS / DATABASE_URL  use these instead of provisioning a broker / database
 import { prepareSubmittedAd } from '@vigie/ad-intake';
 import { allTopicNames, createEvent, encodeEvent, partitionsFor, subjectFor, Topics } from '@vigie/contracts';
@@ -47,6 +47,7 @@ import {
   kafkaDistribution,
   provisionKafka,
   provisionPostgres,
+  serviceNodeArgs,
 } from '@vigie/provisioning';
 import type { Admin } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -56,7 +57,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { serviceNodeArgs } from '../scripts/support/services';
 import { benchAd } from './support/bench-ads';
 import { summariseLatestProfile } from './support/cpu-profile-summary';
 import { benchCleanups } from './support/cleanups';
@@ -325,7 +325,7 @@ async function main(): Promise<void> {
       kafka: { brokers: kafka.managed ? 'provisioned by the bench (single node, same machine)' : 'given (KAFKA_BROKERS)', version: distribution.version, partitions: partitionsFor(Topics.AdsIngested) },
       database: database.kind,
       serviceNodeFlags,
-      serviceNodeOptions: serviceNodeOptions ?? 'each service its own (tools/scripts/support/services.ts)',
+      serviceNodeOptions: serviceNodeOptions ?? 'each service its own (libs/provisioning/src/services/service-processes.ts)',
       benchSeconds: Math.round((Date.now() - startedAt) / 1000),
     },
     endToEndAdsPerSec,

@@ -6,6 +6,7 @@
 // running its real settings readers over a recording environment, its port and host from what
 // those readers return, its entry point from the `npm start` service list.
 import { PATH_METADATA } from '@nestjs/common/constants';
+import { SERVICES, serviceNodeArgs } from '@vigie/provisioning';
 import { ConfigurationError, loadServiceConfig, type ServiceDefinition } from '@vigie/service-kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -17,7 +18,6 @@ import { ingestService } from '../../apps/ingest/src/ingest.service';
 import { noticeAndTakedownService } from '../../apps/notice-and-takedown/src/notice-and-takedown.service';
 import { scoringService } from '../../apps/scoring/src/scoring.service';
 import { HealthController } from '../../libs/service-kit/src/lib/health/health.controller';
-import { SERVICES, serviceNodeArgs } from './support/services';
 
 const root = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');

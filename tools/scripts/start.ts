@@ -1,12 +1,19 @@
 // `npm start`: provisions Kafka and PostgreSQL (or uses KAFKA_BROKERS / DATABASE_URL),
 // starts the four services as separate processes, waits until each one is ready, prints
 // their URLs, and on Ctrl-C stops the services (graceful drain) and then the broker.
-import { provisionKafka, provisionPostgres, type DatabaseEndpoint, type KafkaEndpoint } from '@vigie/provisioning';
+import {
+  provisionKafka,
+  provisionPostgres,
+  SERVICES,
+  serviceNodeArgs,
+  type DatabaseEndpoint,
+  type KafkaEndpoint,
+  type ServiceProcessSpec,
+} from '@vigie/provisioning';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { localSecrets } from './support/local-secrets';
 import { describeSummary, runDemo } from '../demo/scenario';
-import { SERVICES, serviceNodeArgs, type ServiceProcessSpec } from './support/services';
 
 interface RunningProcess {
   spec: ServiceProcessSpec;

@@ -13,3 +13,4 @@ export { createDatabaseIfMissing, dropDatabaseIfExists, databaseUrl, redactUrl }
 export { findFreePort, isPortFree } from './ports';
 export { findRepoRoot } from './repo-root';
 export { logToStderr, type ProvisioningLog } from './log';
+export { SERVICES, serviceNodeArgs, serviceProcessSpec, type ServiceProcessSpec } from './services/service-processes';

@@ -1,5 +1,6 @@
 import { Services, TOPIC_CATALOGUE, allTopicNames, partitionsFor } from '@vigie/contracts';
 import { createKafkaClient, ensureTopics } from '@vigie/messaging';
+import { serviceNodeArgs, serviceProcessSpec, type ServiceProcessSpec } from '@vigie/provisioning';
 import type { Kafka } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -88,12 +89,20 @@ async function startGroupAtEnd(kafka: Kafka, groupId: string, topics: string[]):
 
 export type StackServiceName = 'ingest' | 'scoring' | 'nat' | 'audit';
 
-const SERVICE_MAINS: Record<StackServiceName, { main: string; portVariable: string }> = {
-  ingest: { main: 'apps/ingest/src/main.ts', portVariable: 'INGEST_PORT' },
-  scoring: { main: 'apps/scoring/src/main.ts', portVariable: 'SCORING_PORT' },
-  nat: { main: 'apps/notice-and-takedown/src/main.ts', portVariable: 'NOTICE_AND_TAKEDOWN_PORT' },
-  audit: { main: 'apps/audit/src/main.ts', portVariable: 'AUDIT_PORT' },
+/**
+ * The stack's services by their names in `SERVICES` (@vigie/provisioning), which gives each one's
+ * entry point, port variable and node options, as `npm start` runs it.
+ */
+export const STACK_SERVICE_PROCESS_NAMES: Readonly<Record<StackServiceName, string>> = {
+  ingest: 'ingest',
+  scoring: 'scoring',
+  nat: 'notice-and-takedown',
+  audit: 'audit',
 };
+
+export function stackServiceSpec(name: StackServiceName): ServiceProcessSpec {
+  return serviceProcessSpec(STACK_SERVICE_PROCESS_NAMES[name]);
+}
 
 interface ServiceProcess {
   readonly name: StackServiceName;
@@ -129,18 +138,25 @@ export function compiledCodeIsCurrent(): boolean {
   return true;
 }
 
+/**
+ * The node arguments that run a stack service: in either runtime its own node options (those of
+ * `npm start`, the benchmarks and docker-compose) after the preloads, before the entry point.
+ */
+export function stackServiceNodeArgs(name: StackServiceName, runtime: StackRuntime): string[] {
+  const { main, nodeOptions = [] } = stackServiceSpec(name);
+  return runtime === 'dist'
+    ? serviceNodeArgs(main)
+    : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', ...nodeOptions, main];
+}
+
 /** Where a service's stderr goes: the host's (default), nowhere, or appended to a file (with its log lines). */
 export type ServiceOutput = 'inherit' | 'ignore' | { file: string };
 
 function spawnService(name: StackServiceName, port: number, env: Record<string, string>, output: ServiceOutput, runtime: StackRuntime): ChildProcess {
-  const { main, portVariable } = SERVICE_MAINS[name];
+  const { portVariable } = stackServiceSpec(name);
   const fd = typeof output === 'object' ? openSync(output.file, 'a') : undefined;
-  const args =
-    runtime === 'dist'
-      ? ['-r', './tools/runtime/register-dist-aliases.js', join('dist', main.replace(/\.ts$/, '.js'))]
-      : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', main];
   try {
-    return spawn(process.execPath, args, {
+    return spawn(process.execPath, stackServiceNodeArgs(name, runtime), {
       cwd: WORKSPACE_ROOT,
       env: { ...process.env, ...env, [portVariable]: String(port), TS_NODE_PROJECT: join(WORKSPACE_ROOT, 'tsconfig.json') },
       // A file gets the JSON log lines (stdout) too; otherwise only stderr is shown.

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 
-/** The four Vigie services and the console as `npm start` runs them: one process each. */
+/**
+ * The four Vigie services and the console as `npm start` runs them: one process each. The one
+ * list of them: the benchmarks, docker-compose (checked by tools/scripts/docker-compose.spec.ts)
+ * and the integration specs' stack (@vigie/testing) run the services with these entry points,
+ * port variables and node options too.
+ */
 export interface ServiceProcessSpec {
   name: string;
   port: number;
@@ -41,6 +46,13 @@ export const SERVICES: readonly ServiceProcessSpec[] = [
   // Last: it only proxies the browser's calls to the services above.
   { name: 'console', port: 3000, portVariable: 'CONSOLE_PORT', main: 'apps/console/src/main.ts' },
 ];
+
+/** The process specification of a service (or the console) by its name in `SERVICES`. */
+export function serviceProcessSpec(name: string): ServiceProcessSpec {
+  const spec = SERVICES.find((candidate) => candidate.name === name);
+  if (!spec) throw new Error(`no service named "${name}" (known: ${SERVICES.map((known) => known.name).join(', ')})`);
+  return spec;
+}
 
 /**
  * The node arguments that run a service's compiled entry point (`npm run build` writes
