@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -7,6 +7,7 @@ import { assessAd, ContactGraph, PdqIndex, RULESET_VERSION, TemplateIndex, type 
 import { generateCorpus } from './corpus';
 import { Random } from './prng';
 import { round } from './metrics';
+import { machineInfo } from '../bench/support/machine-info';
 
 /**
  * `npm run bench:scoring`: throughput and latency of the scoring engine on one core, against
@@ -184,7 +185,7 @@ function benchTemplates() {
 }
 
 function main(): void {
-  const loadBefore = loadavg()[0];
+  const loadAverageAtStart = loadavg();
   // Hashes first: the index's RSS is measured against a heap nothing else has grown yet.
   const hashes = benchHashes();
   const ads = benchAds();
@@ -204,15 +205,9 @@ function main(): void {
     const key = name as keyof typeof TARGETS;
     console.log(`${met ? 'met   ' : 'MISSED'} ${name}: ${results[key]} (target ${TARGETS[key]})`);
   }
-  const machine = {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    node: process.version,
-    loadAverageBefore: round(loadBefore, 2),
-    loadAverageAfter: round(loadavg()[0], 2),
-  };
+  const machine = machineInfo(loadAverageAtStart);
   mkdirSync(join(OUTPUT, '..'), { recursive: true });
-  writeFileSync(OUTPUT, `${JSON.stringify({ rulesetVersion: RULESET_VERSION, ...results, targets: TARGETS, met: checks, machine }, null, 2)}\n`);
+  writeFileSync(OUTPUT, `${JSON.stringify({ measuredAt: new Date().toISOString(), rulesetVersion: RULESET_VERSION, ...results, targets: TARGETS, met: checks, machine }, null, 2)}\n`);
   console.log(`\nwrote ${OUTPUT}`);
 }
 

@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BAND_ORDER, INDICATOR_CODES, RULESET_VERSION, type RiskAssessment, type RiskBand } from '@vigie/risk';
 import { generateCorpus, type LabelledAd, type Scenario, type Split } from './corpus';
 import { countBinary, formatTable, round, scoresOf, type Scores } from './metrics';
 import { scoreStream } from './stream';
+import { machineInfo } from '../bench/support/machine-info';
 
 /**
  * `npm run eval:scoring`: generates the synthetic labelled stream, scores it with the engine
@@ -80,6 +82,7 @@ function printSplit(name: string, e: Evaluation): void {
 
 function main(): void {
   const started = process.hrtime.bigint();
+  const loadAverageAtStart = loadavg();
   const corpus = generateCorpus({ seed: SEED, size: SIZE });
   const { assessments, reassessments } = scoreStream(corpus);
   const scored = corpus.map((item) => ({ item, result: assessments.get(item.id) as RiskAssessment }));
@@ -109,6 +112,8 @@ function main(): void {
     OUTPUT,
     `${JSON.stringify(
       {
+        measuredAt: new Date().toISOString(),
+        machine: machineInfo(loadAverageAtStart),
         rulesetVersion: RULESET_VERSION,
         corpus: { seed: SEED, size: SIZE, families, reassessments },
         heldOut,
