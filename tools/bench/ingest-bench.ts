@@ -13,6 +13,7 @@ import {
   provisionKafka,
   provisionPostgres,
   serviceNodeArgs,
+  serviceProcessSpec,
 } from '@vigie/provisioning';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
       extends: '../tsconfig.build.json',
       compilerOptions: { tsBuildInfoFile: './.tsbuildinfo-bench-ingest' },
       include: [],
-      files: ['../apps/ingest/src/main.ts'],
+      files: [`../${serviceProcessSpec('ingest').main}`],
     }),
   );
   if (spawnSync(join('node_modules', '.bin', 'tsc'), ['-p', buildConfig], { cwd: workspaceRoot, stdio: 'inherit' }).status !== 0) {
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const adminKey = randomBytes(32).toString('base64url');
   const startIngest = () => spawn(
     process.execPath,
-    [...ingestNodeFlags, ...serviceNodeArgs('apps/ingest/src/main.ts')],
+    [...ingestNodeFlags, ...serviceNodeArgs(serviceProcessSpec('ingest').main)],
     {
       cwd: workspaceRoot,
       env: {

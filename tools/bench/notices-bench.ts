@@ -31,6 +31,7 @@ import {
   provisionKafka,
   provisionPostgres,
   serviceNodeArgs,
+  serviceProcessSpec,
 } from '@vigie/provisioning';
 import autocannon from 'autocannon';
 import type { Consumer } from 'kafkajs';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
 
   const adminKey = randomBytes(32).toString('base64url');
   const ingestPort = await findFreePort();
-  const ingest = startChild('ingest', serviceNodeArgs('apps/ingest/src/main.ts'), {
+  const ingest = startChild('ingest', serviceNodeArgs(serviceProcessSpec('ingest').main), {
     ...common,
     INGEST_PORT: String(ingestPort),
     INGEST_ADMIN_API_KEY: adminKey,
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
   const moderatorKey = (await post(ingestUrl, '/admin/keys', adminKey, { role: 'moderator', principalId: 'mod-bench', label: 'bench' })).apiKey as string;
 
   const natPort = await findFreePort();
-  const nat = startChild('notice-and-takedown', [...natNodeFlags, ...serviceNodeArgs('apps/notice-and-takedown/src/main.ts')], {
+  const nat = startChild('notice-and-takedown', [...natNodeFlags, ...serviceNodeArgs(serviceProcessSpec('notice-and-takedown').main)], {
     ...common,
     NOTICE_AND_TAKEDOWN_PORT: String(natPort),
     VIGIE_AUTH_URL: ingestUrl,
@@ -291,7 +292,7 @@ function compileServices(): void {
       extends: '../tsconfig.build.json',
       compilerOptions: { tsBuildInfoFile: './.tsbuildinfo-bench-notices' },
       include: [],
-      files: ['../apps/ingest/src/main.ts', '../apps/notice-and-takedown/src/main.ts', '../tools/bench/support/hello-server.ts'],
+      files: [`../${serviceProcessSpec('ingest').main}`, `../${serviceProcessSpec('notice-and-takedown').main}`, '../tools/bench/support/hello-server.ts'],
     }),
   );
   if (spawnSync(join('node_modules', '.bin', 'tsc'), ['-p', buildConfig], { cwd: workspaceRoot, stdio: 'inherit' }).status !== 0) {

@@ -48,6 +48,7 @@ import {
   provisionKafka,
   provisionPostgres,
   serviceNodeArgs,
+  serviceProcessSpec,
 } from '@vigie/provisioning';
 import type { Admin } from 'kafkajs';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -81,12 +82,6 @@ const adsPerBatch = 1000;
 const TARGETS = { endToEndAdsPerSec: 5000, p99Ms: 500, ratioToRawKafka: 0.25, serviceRssMb: 300 };
 const SERVICE_NAMES = ['ingest', 'scoring', 'notice-and-takedown', 'audit'] as const;
 type ServiceName = (typeof SERVICE_NAMES)[number];
-const MAINS: Record<ServiceName, { main: string; portVariable: string }> = {
-  ingest: { main: 'apps/ingest/src/main.ts', portVariable: 'INGEST_PORT' },
-  scoring: { main: 'apps/scoring/src/main.ts', portVariable: 'SCORING_PORT' },
-  'notice-and-takedown': { main: 'apps/notice-and-takedown/src/main.ts', portVariable: 'NOTICE_AND_TAKEDOWN_PORT' },
-  audit: { main: 'apps/audit/src/main.ts', portVariable: 'AUDIT_PORT' },
-};
 /** Who consumes what on the ad path (the lag sampled per group and topic). */
 const LAGGED: Record<Exclude<ServiceName, 'ingest'>, string[]> = {
   scoring: [Topics.AdsIngested],
@@ -152,7 +147,8 @@ async function main(): Promise<void> {
   const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ServiceName, string>;
   const children = {} as Record<ServiceName, ChildProcess>;
   const start = (name: ServiceName, env: Record<string, string>) => {
-    children[name] = startChild(name, [...serviceNodeFlags, ...serviceNodeArgs(MAINS[name].main, serviceNodeOptions)], { ...common, ...env, [MAINS[name].portVariable]: String(ports[name]) });
+    const { main, portVariable } = serviceProcessSpec(name);
+    children[name] = startChild(name, [...serviceNodeFlags, ...serviceNodeArgs(main, serviceNodeOptions)], { ...common, ...env, [portVariable]: String(ports[name]) });
   };
   log('starting ingest...');
   start('ingest', { INGEST_ADMIN_API_KEY: adminKey, VIGIE_SECRETS_KEY: randomBytes(32).toString('hex') });
@@ -453,7 +449,7 @@ function compileServices(): void {
       extends: '../tsconfig.build.json',
       compilerOptions: { tsBuildInfoFile: './.tsbuildinfo-bench-pipeline' },
       include: [],
-      files: SERVICE_NAMES.map((name) => `../${MAINS[name].main}`),
+      files: SERVICE_NAMES.map((name) => `../${serviceProcessSpec(name).main}`),
     }),
   );
   if (spawnSync(join('node_modules', '.bin', 'tsc'), ['-p', buildConfig], { cwd: workspaceRoot, stdio: 'inherit' }).status !== 0) {

@@ -6,7 +6,7 @@
 // running its real settings readers over a recording environment, its port and host from what
 // those readers return, its entry point from the `npm start` service list.
 import { PATH_METADATA } from '@nestjs/common/constants';
-import { SERVICES, serviceNodeArgs } from '@vigie/provisioning';
+import { SERVICES, serviceNodeArgs, serviceProcessSpec } from '@vigie/provisioning';
 import { ConfigurationError, loadServiceConfig, type ServiceDefinition } from '@vigie/service-kit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -206,7 +206,7 @@ describe('docker-compose.yml', () => {
   describe.each(appNames)('%s', (name) => {
     // A missing service fails the first test above; `{}` keeps the rest of the file running.
     const service: ComposeService = compose.services[name] ?? {};
-    const spec = SERVICES.find((candidate) => candidate.name === name) as (typeof SERVICES)[number];
+    const spec = serviceProcessSpec(name);
     const env = environmentOf(service);
 
     it('gives only variables the service reads', () => {
