@@ -2,13 +2,13 @@ import type { Kafka } from 'kafkajs';
 import { EventEmitter } from 'node:events';
 import type { DataSource } from 'typeorm';
 import type { Outbox } from '../outbox/outbox';
-import { BatchEventConsumer } from './batch-event-consumer';
+import { BatchEventConsumer, type BatchEventConsumerOptions } from './batch-event-consumer';
 
-/** A kafkajs consumer reduced to what the restart logic touches; crashes are emitted by hand. */
+/** A kafkajs consumer reduced to what the restart and commit logic touch; its events are emitted by hand. */
 function fakeKafka() {
   const emitter = new EventEmitter();
   const consumer = {
-    events: { CRASH: 'consumer.crash' },
+    events: { CRASH: 'consumer.crash', REBALANCING: 'consumer.rebalancing', GROUP_JOIN: 'consumer.group_join' },
     on: (event: string, listener: (event: unknown) => void) => {
       emitter.on(event, listener);
       return () => emitter.off(event, listener);
@@ -17,6 +17,7 @@ function fakeKafka() {
     subscribe: jest.fn(async () => undefined),
     run: jest.fn(async () => undefined),
     disconnect: jest.fn(async () => undefined),
+    commitOffsets: jest.fn(async (_offsets: { topic: string; partition: number; offset: string }[]) => undefined),
   };
   const crash = (restart: boolean) =>
     emitter.emit('consumer.crash', { id: 1, type: 'consumer.crash', timestamp: Date.now(), payload: { error: new Error('Failed to find group coordinator'), groupId: 'g', restart } });
@@ -27,14 +28,18 @@ function fakeKafka() {
       return consumer;
     },
   } as unknown as Kafka;
-  return { kafka, consumer, crash, configs };
+  const emit = (event: 'REBALANCING' | 'GROUP_JOIN', payload: Record<string, unknown>) =>
+    emitter.emit(consumer.events[event], { id: 1, type: consumer.events[event], timestamp: Date.now(), payload });
+  return { kafka, consumer, crash, emit, configs };
 }
 
 /** A started BatchEventConsumer on the fake. */
-async function started(sizes: { maxBytesPerPartition?: number; maxBytesPerFetch?: number } = {}) {
+async function started(
+  options: Pick<BatchEventConsumerOptions, 'maxBytesPerPartition' | 'maxBytesPerFetch' | 'offsetCommitIntervalMs' | 'log'> = {},
+) {
   const fake = fakeKafka();
   const batches = new BatchEventConsumer({
-    ...sizes,
+    ...options,
     kafka: fake.kafka,
     dataSource: {} as DataSource,
     schema: 'test',
@@ -100,5 +105,113 @@ describe('BatchEventConsumer after a crash', () => {
     crash(false);
     await jest.advanceTimersByTimeAsync(60_000);
     expect(consumer.run).toHaveBeenCalledTimes(2);
+  });
+});
+
+/**
+ * Hands one batch to the consumer as kafkajs would. Its messages are not events, so they go
+ * to the DLQ (the fake publisher) without touching the database, and then the offset is due.
+ */
+function deliver(consumer: ReturnType<typeof fakeKafka>['consumer'], partition: number, lastOffset: number) {
+  const { eachBatch } = consumer.run.mock.calls[0][0 as never] as unknown as { eachBatch: (payload: unknown) => Promise<void> };
+  const resolved: string[] = [];
+  const done = eachBatch({
+    batch: {
+      topic: 'topic.v1',
+      partition,
+      highWatermark: String(lastOffset + 1),
+      messages: [{ offset: String(lastOffset), key: null, value: Buffer.from('not an event'), timestamp: '0', headers: {} }],
+    },
+    heartbeat: async () => undefined,
+    isRunning: () => true,
+    isStale: () => false,
+    resolveOffset: (offset: string) => resolved.push(offset),
+  });
+  return { done, resolved };
+}
+
+describe('BatchEventConsumer offset commits', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('commits at most once per interval, then every partition that moved, at its latest offset', async () => {
+    const { consumer } = await started({ offsetCommitIntervalMs: 1000 });
+    await deliver(consumer, 0, 9).done;
+    expect(consumer.commitOffsets).toHaveBeenCalledTimes(1);
+    expect(consumer.commitOffsets).toHaveBeenLastCalledWith([{ topic: 'topic.v1', partition: 0, offset: '10' }]);
+
+    const second = deliver(consumer, 0, 19);
+    await second.done;
+    await deliver(consumer, 1, 4).done;
+    // Applied and resolved (kafkajs fetches on from there), but not committed yet.
+    expect(second.resolved).toEqual(['19']);
+    expect(consumer.commitOffsets).toHaveBeenCalledTimes(1);
+
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(consumer.commitOffsets).toHaveBeenCalledTimes(2);
+    expect(consumer.commitOffsets).toHaveBeenLastCalledWith([
+      { topic: 'topic.v1', partition: 0, offset: '20' },
+      { topic: 'topic.v1', partition: 1, offset: '5' },
+    ]);
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(consumer.commitOffsets).toHaveBeenCalledTimes(2);
+  });
+
+  it('commits after every batch with an interval of 0', async () => {
+    const { consumer } = await started({ offsetCommitIntervalMs: 0 });
+    await deliver(consumer, 0, 9).done;
+    await deliver(consumer, 0, 19).done;
+    expect(consumer.commitOffsets.mock.calls.map(([offsets]) => offsets[0].offset)).toEqual(['10', '20']);
+  });
+
+  it('commits what is pending when it stops, before leaving the group', async () => {
+    const { consumer, batches } = await started();
+    await deliver(consumer, 0, 9).done;
+    await deliver(consumer, 2, 29).done;
+    await batches.stop();
+    expect(consumer.commitOffsets).toHaveBeenLastCalledWith([{ topic: 'topic.v1', partition: 2, offset: '30' }]);
+    expect(consumer.commitOffsets.mock.invocationCallOrder.at(-1)).toBeLessThan(consumer.disconnect.mock.invocationCallOrder[0]);
+  });
+
+  it('takes no new batch once stopping', async () => {
+    const { consumer, batches } = await started();
+    await batches.stop();
+    const late = deliver(consumer, 0, 9);
+    await late.done;
+    expect(late.resolved).toEqual([]);
+    expect(consumer.commitOffsets).not.toHaveBeenCalled();
+  });
+
+  it('commits what is pending when the group rebalances, and forgets partitions given to another member', async () => {
+    const { consumer, emit } = await started();
+    await deliver(consumer, 0, 9).done;
+    await deliver(consumer, 0, 19).done;
+    emit('REBALANCING', { groupId: 'g', memberId: 'm' });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(consumer.commitOffsets).toHaveBeenLastCalledWith([{ topic: 'topic.v1', partition: 0, offset: '20' }]);
+
+    await deliver(consumer, 0, 29).done;
+    await deliver(consumer, 1, 39).done;
+    emit('GROUP_JOIN', { memberAssignment: { 'topic.v1': [1] } });
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(consumer.commitOffsets).toHaveBeenLastCalledWith([{ topic: 'topic.v1', partition: 1, offset: '40' }]);
+  });
+
+  it('keeps offsets whose commit failed for the next commit, unless a later batch moved them on', async () => {
+    const log = jest.fn();
+    const { consumer } = await started({ log });
+    await deliver(consumer, 0, 9).done;
+    await deliver(consumer, 0, 19).done;
+    await deliver(consumer, 1, 4).done;
+    consumer.commitOffsets.mockRejectedValueOnce(new Error('The coordinator is not available'));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(log).toHaveBeenCalledWith('warn', expect.stringContaining('committing consumer offsets failed'), expect.anything());
+
+    await deliver(consumer, 0, 29).done;
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(consumer.commitOffsets).toHaveBeenLastCalledWith([
+      { topic: 'topic.v1', partition: 0, offset: '30' },
+      { topic: 'topic.v1', partition: 1, offset: '5' },
+    ]);
   });
 });

@@ -53,7 +53,20 @@ export interface BatchEventConsumerOptions {
   fromBeginning?: boolean;
   /** How long a member that stopped heartbeating keeps its partitions (default 30 s). */
   sessionTimeoutMs?: number;
+  /**
+   * At most one offset commit per this many ms (default 1,000; 0 commits after every batch).
+   * Offsets are committed only for batches already durable, so a crash between two commits
+   * only redelivers what the inbox then drops; stopping and rebalancing commit what is pending.
+   */
+  offsetCommitIntervalMs?: number;
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
+}
+
+interface PartitionOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to consume: the last applied one plus one. */
+  offset: string;
 }
 
 interface PendingMessage {
@@ -79,7 +92,14 @@ export class BatchEventConsumer {
   private readonly maxEventsPerTransaction: number;
   private readonly maxAttempts: number;
   private readonly retryBackoffMs: number;
+  private readonly offsetCommitIntervalMs: number;
   private started = false;
+  /** Offsets of durable batches not committed yet, by topic and partition. */
+  private readonly pendingOffsets = new Map<string, PartitionOffset>();
+  private lastOffsetCommitAt = 0;
+  private offsetCommitTimer: NodeJS.Timeout | undefined;
+  /** Batches being applied: stopping waits for them before it commits and leaves. */
+  private readonly batchesInFlight = new Set<Promise<void>>();
   /** Crashes kafkajs would not recover from, since the last batch applied (paces the restarts). */
   private unrecoveredCrashes = 0;
 
@@ -99,6 +119,7 @@ export class BatchEventConsumer {
     this.maxEventsPerTransaction = options.maxEventsPerTransaction ?? 1000;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
+    this.offsetCommitIntervalMs = options.offsetCommitIntervalMs ?? 1000;
   }
 
   get topics(): string[] {
@@ -124,6 +145,11 @@ export class BatchEventConsumer {
         inMs,
       });
     });
+    // Before the group moves partitions, their applied offsets are committed: the next owner
+    // then starts where this member stopped. Afterwards, offsets of partitions now owned by
+    // another member are dropped so as not to rewind that member's commits.
+    this.consumer.on(this.consumer.events.REBALANCING, () => void this.commitPendingOffsetsQuietly());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.keepPendingOffsetsOf(payload.memberAssignment));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
     await this.run();
@@ -134,7 +160,7 @@ export class BatchEventConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachBatch: (payload) => this.processBatch(payload),
+      eachBatch: (payload) => this.trackInFlight(this.processBatch(payload)),
     });
   }
 
@@ -160,15 +186,82 @@ export class BatchEventConsumer {
     return delayMs;
   }
 
-  /** Stops fetching, lets the batch in flight finish and commit, then leaves the group. */
+  /** Stops taking batches, lets those in flight finish, commits their offsets, then leaves the group. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    await Promise.allSettled([...this.batchesInFlight]);
+    clearTimeout(this.offsetCommitTimer);
+    await this.commitPendingOffsetsQuietly();
     await this.consumer.disconnect();
   }
 
+  private async trackInFlight(batch: Promise<void>): Promise<void> {
+    this.batchesInFlight.add(batch);
+    try {
+      await batch;
+    } finally {
+      this.batchesInFlight.delete(batch);
+    }
+  }
+
+  /**
+   * Records a durable batch's next offset and commits every pending one when the last commit
+   * is older than the interval; otherwise a timer commits them when it is. One commit per
+   * second instead of one per batch and partition spares the broker most of its offset writes.
+   */
+  private async commitOffsetAfterBatch(offset: PartitionOffset): Promise<void> {
+    this.pendingOffsets.set(`${offset.topic}\u0000${offset.partition}`, offset);
+    const dueInMs = this.lastOffsetCommitAt + this.offsetCommitIntervalMs - Date.now();
+    if (dueInMs <= 0 || !this.started) {
+      await this.commitPendingOffsets();
+    } else if (this.offsetCommitTimer === undefined) {
+      this.offsetCommitTimer = setTimeout(() => {
+        this.offsetCommitTimer = undefined;
+        void this.commitPendingOffsetsQuietly();
+      }, dueInMs);
+      this.offsetCommitTimer.unref();
+    }
+  }
+
+  private async commitPendingOffsets(): Promise<void> {
+    if (this.pendingOffsets.size === 0) return;
+    const offsets = [...this.pendingOffsets.values()];
+    this.pendingOffsets.clear();
+    this.lastOffsetCommitAt = Date.now();
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      // Put back what no later batch has superseded, for the next commit.
+      for (const offset of offsets) {
+        const key = `${offset.topic}\u0000${offset.partition}`;
+        if (!this.pendingOffsets.has(key)) this.pendingOffsets.set(key, offset);
+      }
+      throw error;
+    }
+  }
+
+  private async commitPendingOffsetsQuietly(): Promise<void> {
+    try {
+      await this.commitPendingOffsets();
+    } catch (error) {
+      // Not lost: the offsets stay pending, and what is redelivered meanwhile the inbox drops.
+      this.options.log?.('warn', 'committing consumer offsets failed; they are committed with the next batch', {
+        groupId: this.options.groupId,
+        error: describeError(error),
+      });
+    }
+  }
+
+  private keepPendingOffsetsOf(assignment: Record<string, number[]>): void {
+    for (const [key, offset] of this.pendingOffsets) {
+      if (!assignment[offset.topic]?.includes(offset.partition)) this.pendingOffsets.delete(key);
+    }
+  }
+
   private async processBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    // Stopping: left uncommitted for whoever consumes the partition next.
+    if (batch.messages.length === 0 || !isRunning() || isStale() || !this.started) return;
     const endTimer = this.options.metrics?.batchSeconds.startTimer({ topic: batch.topic });
     const handler = this.options.handlers.get(batch.topic);
     const deadLetters: OutgoingRecord[] = [];
@@ -194,7 +287,7 @@ export class BatchEventConsumer {
       }
     } else {
       for (let start = 0; start < valid.length; start += this.maxEventsPerTransaction) {
-        if (!isRunning() || isStale()) return; // revoked: leave it uncommitted, the inbox absorbs the replay
+        if (!isRunning() || isStale() || !this.started) return; // revoked or stopping: leave the rest uncommitted, the inbox absorbs the replay
         const chunk = valid.slice(start, start + this.maxEventsPerTransaction);
         await this.applyIsolatingPoison(batch, chunk, handler, rawById, deadLetters);
         await heartbeat();
@@ -205,9 +298,9 @@ export class BatchEventConsumer {
     this.unrecoveredCrashes = 0;
     const lastOffset = batch.messages[batch.messages.length - 1].offset;
     const nextOffset = (BigInt(lastOffset) + 1n).toString();
-    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: nextOffset }]);
-    // Moves this consumer's fetch position; the commit above is what survives a restart.
+    // Moves this consumer's fetch position; the commit is what survives a restart.
     resolveOffset(lastOffset);
+    await this.commitOffsetAfterBatch({ topic: batch.topic, partition: batch.partition, offset: nextOffset });
     const highWatermark = BigInt(batch.highWatermark);
     const lag = highWatermark > BigInt(nextOffset) ? Number(highWatermark - BigInt(nextOffset)) : 0;
     this.options.metrics?.consumerLag.set({ group: this.options.groupId, topic: batch.topic, partition: String(batch.partition) }, lag);
