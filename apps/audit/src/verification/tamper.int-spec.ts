@@ -138,6 +138,35 @@ describe('tamper evidence (real database)', () => {
     expect(checkpoint).toMatchObject({ signatureValid: true, rootMatches: false });
   });
 
+  it('names each column edited away from the hashed record it repeats', async () => {
+    const edits: [column: string, set: string][] = [
+      ['event_id', 'event_id = gen_random_uuid()'],
+      ['tenant', `tenant = tenant || '-other'`],
+      ['type', `type = 'case.closed'`],
+      ['correlation_id', `correlation_id = 'case-other'`],
+      ['occurred_at', `occurred_at = occurred_at + interval '1 millisecond'`],
+      ['broker_at', `broker_at = broker_at - interval '1 millisecond'`],
+      ['recorded_at', `recorded_at = recorded_at + interval '1 hour'`],
+      ['topic', `topic = 'ads.scored.v1'`],
+      ['partition', 'kafka_partition = kafka_partition + 1'],
+      ['offset', 'kafka_offset = kafka_offset + 1'],
+    ];
+    const subjectOf = (column: string) => `${tenant}:column-${column}`;
+    for (const [column] of edits) await append(subjectOf(column));
+    expect(findingsFor(await verify(), subjectOf('event_id'))).toEqual([]);
+
+    await tamper(...edits.map(([column, set]): [string, unknown[]] => [`UPDATE audit.log SET ${set} WHERE subject = $1 AND seq = 2`, [subjectOf(column)]]));
+
+    const report = await verify();
+    expect(report.ok).toBe(false);
+    for (const [column] of edits) {
+      expect([column, findingsFor(report, subjectOf(column))]).toEqual([
+        column,
+        [expect.objectContaining({ kind: 'edited', seq: 2, detail: expect.stringContaining(`column(s) ${column} differ`) })],
+      ]);
+    }
+  });
+
   it('keeps numbering, verifying and bundling past ten checkpoints of a platform and ten records of a chain', async () => {
     // Found by the HTTP fuzz: sequences and seqs sorted as text made the 11th checkpoint reuse
     // number 10 (a 500 for POST /admin/checkpoints, and the timer failing from then on),

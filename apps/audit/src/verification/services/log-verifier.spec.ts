@@ -1,7 +1,26 @@
 import { extendChain, type AuditEntry } from '@vigie/audit-chain';
-import { verifyAuditLog, type SqlRunner } from './log-verifier';
+import { frameOf, verifyAuditLog, type SqlRunner } from './log-verifier';
 
 type Row = Record<string, unknown> & { position: string; subject: string; seq: string };
+
+/** The `frame` column as the fast pass's SQL writes it from a row's columns. */
+function frameOfColumns(row: Row): string {
+  const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
+  return [
+    row.kafka_offset,
+    row.kafka_partition,
+    iso(row.broker_ms),
+    JSON.stringify(row.topic),
+    JSON.stringify(row.correlation_id),
+    row.event_id,
+    iso(row.occurred_ms),
+    JSON.stringify(row.subject),
+    JSON.stringify(row.tenant),
+    JSON.stringify(row.type),
+    iso(row.recorded_ms),
+    row.seq,
+  ].join('\n');
+}
 
 /** The log as `verifyAuditLog` reads it, answered from memory (no checkpoints, no keys). */
 function runnerOver(rows: Row[], reread: string[][] = []): SqlRunner {
@@ -10,7 +29,11 @@ function runnerOver(rows: Row[], reread: string[][] = []): SqlRunner {
     if (sql.includes('audit.checkpoints') || sql.includes('audit.signing_keys')) return [];
     if (sql.includes('l.position > $1')) {
       const after = Number(params[0]);
-      return rows.filter((row) => Number(row.position) > after).sort((a, b) => Number(a.position) - Number(b.position)).slice(0, Number(params[1]));
+      return rows
+        .filter((row) => Number(row.position) > after)
+        .sort((a, b) => Number(a.position) - Number(b.position))
+        .slice(0, Number(params[1]))
+        .map((row) => ({ ...row, frame: frameOfColumns(row) }));
     }
     if (sql.includes('l.subject = ANY')) {
       const subjects = params[0] as string[];
@@ -70,6 +93,19 @@ function log(extraOnSecond: Record<string, unknown> = {}): Row[] {
   }
   return rows;
 }
+
+describe('frameOf', () => {
+  it("reads a record's columns off its canonical text, whatever its data hold", () => {
+    for (const row of log()) expect(frameOf(row.canonical as string)).toBe(frameOfColumns(row));
+  });
+
+  it('answers undefined for a text of another layout', () => {
+    const row = log({ zone: 'eu' })[1];
+    expect(frameOf(row.canonical as string)).toBeUndefined();
+    expect(frameOf('{}')).toBeUndefined();
+    expect(frameOf('')).toBeUndefined();
+  });
+});
 
 describe('verifyAuditLog', () => {
   it('accepts an intact log read once in position order, whatever the events data hold', async () => {
