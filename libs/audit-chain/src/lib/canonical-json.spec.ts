@@ -25,6 +25,21 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ a: () => 1 })).toThrow(/function/);
   });
 
+  it('says where the value that is not JSON sits, each time afresh', () => {
+    expect(() => canonicalJson({ a: [1, { c: 2, b: Number.NaN }] })).toThrow('non-finite number at /a/1/b');
+    expect(() => canonicalJson([Symbol('s')])).toThrow('symbol is not a JSON value at /0');
+    expect(() => canonicalJson(Infinity)).toThrow('non-finite number at /');
+    expect(canonicalJson({ after: 'an error' })).toBe('{"after":"an error"}');
+  });
+
+  it('sorts objects with many keys as the built-in sort does', () => {
+    for (const count of [31, 32, 33, 200]) {
+      const keys = Array.from({ length: count }, (_, i) => `k${(i * 7919) % count}${i % 3 === 0 ? 'é' : ''}`);
+      const text = canonicalJson(Object.fromEntries(keys.map((key) => [key, key])));
+      expect(text).toBe(`{${[...keys].sort().map((key) => `"${key}":"${key}"`).join(',')}}`);
+    }
+  });
+
   it('round-trips: parsing the text gives the value back', () => {
     fc.assert(fc.property(fc.jsonValue(), (value) => expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value)))));
   });
