@@ -32,6 +32,7 @@ const adsPerBatch = 1000;
 // (node refuses --cpu-prof in NODE_OPTIONS).
 const ingestNodeFlags = (process.env.BENCH_INGEST_NODE_FLAGS ?? '').split(' ').filter((flag) => flag.length > 0);
 const workspaceRoot = join(__dirname, '..', '..');
+const INGEST_MAIN = serviceProcessSpec('ingest').main;
 const log = (line: string) => console.log(`bench:ingest ▸ ${line}`);
 const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000);
 const per1000 = (ms: number, count: number) => (count > 0 ? Math.round((ms / count) * 1000) : 0);
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
       extends: '../tsconfig.build.json',
       compilerOptions: { tsBuildInfoFile: './.tsbuildinfo-bench-ingest' },
       include: [],
-      files: [`../${serviceProcessSpec('ingest').main}`],
+      files: [`../${INGEST_MAIN}`],
     }),
   );
   if (spawnSync(join('node_modules', '.bin', 'tsc'), ['-p', buildConfig], { cwd: workspaceRoot, stdio: 'inherit' }).status !== 0) {
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   const adminKey = randomBytes(32).toString('base64url');
   const startIngest = () => spawn(
     process.execPath,
-    [...ingestNodeFlags, ...serviceNodeArgs(serviceProcessSpec('ingest').main)],
+    [...ingestNodeFlags, ...serviceNodeArgs(INGEST_MAIN)],
     {
       cwd: workspaceRoot,
       env: {

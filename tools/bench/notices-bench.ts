@@ -63,6 +63,8 @@ const profileDir = natNodeFlags.find((flag) => flag.startsWith('--cpu-prof-dir='
 const TARGETS = { noticesPerSec: 3000, p99Ms: 50, decisionToCommandP99Ms: 200 };
 const PLATFORM = 'bench';
 const workspaceRoot = join(__dirname, '..', '..');
+const INGEST_MAIN = serviceProcessSpec('ingest').main;
+const NAT_MAIN = serviceProcessSpec('notice-and-takedown').main;
 const log = (line: string) => console.log(`bench:notices ▸ ${line}`);
 
 // Everything started is stopped in reverse order, once, on the way out or on Ctrl-C (which also
@@ -110,7 +112,7 @@ async function main(): Promise<void> {
 
   const adminKey = randomBytes(32).toString('base64url');
   const ingestPort = await findFreePort();
-  const ingest = startChild('ingest', serviceNodeArgs(serviceProcessSpec('ingest').main), {
+  const ingest = startChild('ingest', serviceNodeArgs(INGEST_MAIN), {
     ...common,
     INGEST_PORT: String(ingestPort),
     INGEST_ADMIN_API_KEY: adminKey,
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
   const moderatorKey = (await post(ingestUrl, '/admin/keys', adminKey, { role: 'moderator', principalId: 'mod-bench', label: 'bench' })).apiKey as string;
 
   const natPort = await findFreePort();
-  const nat = startChild('notice-and-takedown', [...natNodeFlags, ...serviceNodeArgs(serviceProcessSpec('notice-and-takedown').main)], {
+  const nat = startChild('notice-and-takedown', [...natNodeFlags, ...serviceNodeArgs(NAT_MAIN)], {
     ...common,
     NOTICE_AND_TAKEDOWN_PORT: String(natPort),
     VIGIE_AUTH_URL: ingestUrl,
@@ -292,7 +294,7 @@ function compileServices(): void {
       extends: '../tsconfig.build.json',
       compilerOptions: { tsBuildInfoFile: './.tsbuildinfo-bench-notices' },
       include: [],
-      files: [`../${serviceProcessSpec('ingest').main}`, `../${serviceProcessSpec('notice-and-takedown').main}`, '../tools/bench/support/hello-server.ts'],
+      files: [`../${INGEST_MAIN}`, `../${NAT_MAIN}`, '../tools/bench/support/hello-server.ts'],
     }),
   );
   if (spawnSync(join('node_modules', '.bin', 'tsc'), ['-p', buildConfig], { cwd: workspaceRoot, stdio: 'inherit' }).status !== 0) {

@@ -69,6 +69,8 @@ interface PartitionOffset {
   offset: string;
 }
 
+const partitionKey = ({ topic, partition }: PartitionOffset): string => `${topic}\u0000${partition}`;
+
 interface PendingMessage {
   message: KafkaMessage;
   coordinates: MessageCoordinates;
@@ -120,6 +122,11 @@ export class BatchEventConsumer {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
     this.offsetCommitIntervalMs = options.offsetCommitIntervalMs ?? 1000;
+    // Once per consumer, not per start: before the group moves partitions, their applied
+    // offsets are committed, so the next owner starts where this member stopped; afterwards,
+    // offsets of partitions now owned by another member are dropped so as not to rewind its commits.
+    this.consumer.on(this.consumer.events.REBALANCING, () => void this.commitPendingOffsetsQuietly());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.keepPendingOffsetsOf(payload.memberAssignment));
   }
 
   get topics(): string[] {
@@ -145,11 +152,6 @@ export class BatchEventConsumer {
         inMs,
       });
     });
-    // Before the group moves partitions, their applied offsets are committed: the next owner
-    // then starts where this member stopped. Afterwards, offsets of partitions now owned by
-    // another member are dropped so as not to rewind that member's commits.
-    this.consumer.on(this.consumer.events.REBALANCING, () => void this.commitPendingOffsetsQuietly());
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.keepPendingOffsetsOf(payload.memberAssignment));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
     await this.run();
@@ -211,7 +213,7 @@ export class BatchEventConsumer {
    * second instead of one per batch and partition spares the broker most of its offset writes.
    */
   private async commitOffsetAfterBatch(offset: PartitionOffset): Promise<void> {
-    this.pendingOffsets.set(`${offset.topic}\u0000${offset.partition}`, offset);
+    this.pendingOffsets.set(partitionKey(offset), offset);
     const dueInMs = this.lastOffsetCommitAt + this.offsetCommitIntervalMs - Date.now();
     if (dueInMs <= 0 || !this.started) {
       await this.commitPendingOffsets();
@@ -234,8 +236,7 @@ export class BatchEventConsumer {
     } catch (error) {
       // Put back what no later batch has superseded, for the next commit.
       for (const offset of offsets) {
-        const key = `${offset.topic}\u0000${offset.partition}`;
-        if (!this.pendingOffsets.has(key)) this.pendingOffsets.set(key, offset);
+        if (!this.pendingOffsets.has(partitionKey(offset))) this.pendingOffsets.set(partitionKey(offset), offset);
       }
       throw error;
     }
