@@ -99,14 +99,15 @@ async function startIngest(env: Record<string, string>): Promise<{ url: string; 
 }
 
 /**
- * `vigie audit verify --json` in a process of its own, as a compliance officer runs it: the walk
- * is not billed for the audit service and the load generators this process hosts.
+ * `npm run vigie -- audit verify --json` (the launcher, then the CLI) in a process of its own,
+ * as a compliance officer runs it: the walk is not billed for the audit service and the load
+ * generators this process hosts.
  */
 async function verifyWithCli(url: string): Promise<VerificationReport> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'tools/cli/vigie.ts', 'audit', 'verify', '--json'],
-    { cwd: workspaceRoot, env: { ...process.env, DATABASE_URL: url, TS_NODE_PROJECT: join(workspaceRoot, 'tsconfig.json') }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [join('tools', 'scripts', 'launch.mjs'), 'run', join('tools', 'cli', 'vigie.ts'), 'audit', 'verify', '--json'],
+    { cwd: workspaceRoot, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   cleanups.add('verify', async () => child.exitCode === null && child.kill('SIGTERM'));
   let output = '';
