@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { headLeafHash, inclusionProof, merkleRoot, verifyInclusion } from './merkle';
+import { headLeafHash, inclusionProof, MerkleRootBuilder, merkleRoot, verifyInclusion } from './merkle';
 
 const h = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
 
@@ -39,5 +39,36 @@ describe('Merkle tree over chain heads', () => {
     expect(headLeafHash({ ...base, seq: 4 }).toString('hex')).not.toBe(leaf);
     expect(headLeafHash({ ...base, subject: 'p:b' }).toString('hex')).not.toBe(leaf);
     expect(headLeafHash({ ...base, hash: 'ce'.repeat(32) }).toString('hex')).not.toBe(leaf);
+  });
+
+  it('hashes a leaf as SHA-256 of 0x00, subject, seq and head hash', () => {
+    const head = { subject: 'p:ad-1', seq: 12, hash: 'ef'.repeat(32) };
+    expect(headLeafHash(head)).toEqual(h(Buffer.from([0]), Buffer.from(`p:ad-1\n12\n${'ef'.repeat(32)}`)));
+  });
+
+  it('builds the same root one leaf at a time, in memory logarithmic in the leaves', () => {
+    for (let n = 0; n <= 70; n++) {
+      const builder = new MerkleRootBuilder();
+      for (const leaf of leavesOf(n)) builder.add(leaf);
+      expect(builder.size).toBe(n);
+      expect(builder.root().toString('hex')).toBe(referenceRoot(leavesOf(n)).toString('hex'));
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 71, max: 2000 }), (n) => {
+        const builder = new MerkleRootBuilder();
+        for (const leaf of leavesOf(n)) builder.add(leaf);
+        expect(builder.root().toString('hex')).toBe(referenceRoot(leavesOf(n)).toString('hex'));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('can be read before more leaves are added', () => {
+    const builder = new MerkleRootBuilder();
+    const leaves = leavesOf(9);
+    leaves.slice(0, 5).forEach((leaf) => builder.add(leaf));
+    expect(builder.root().toString('hex')).toBe(referenceRoot(leaves.slice(0, 5)).toString('hex'));
+    leaves.slice(5).forEach((leaf) => builder.add(leaf));
+    expect(builder.root().toString('hex')).toBe(referenceRoot(leaves).toString('hex'));
   });
 });

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { sha256 } from './hashing';
 
 /**
@@ -5,8 +6,7 @@ import { sha256 } from './hashing';
  * leaf = SHA-256(0x00 || data), node = SHA-256(0x01 || left || right), the empty tree is
  * SHA-256 of nothing. The prefixes keep a leaf from ever passing for an inner node.
  */
-const LEAF_PREFIX = Buffer.from([0]);
-const NODE_PREFIX = Buffer.from([1]);
+const NODE_PREFIX = 1;
 
 export interface ChainHead {
   subject: string;
@@ -16,11 +16,18 @@ export interface ChainHead {
 
 /** The leaf of one chain head: H(0x00 || subject "\n" seq "\n" head hash). Subjects never contain a newline. */
 export function headLeafHash(head: ChainHead): Buffer {
-  return sha256(LEAF_PREFIX, `${head.subject}\n${head.seq}\n${head.hash}`);
+  // One-shot hashes: a checkpoint hashes every head of a platform, millions for a large one,
+  // and a Hash object per leaf and per node cost more than the hashing.
+  return hash('sha256', `\u0000${head.subject}\n${head.seq}\n${head.hash}`, 'buffer');
 }
 
+const nodeInput = Buffer.alloc(65);
+nodeInput[0] = NODE_PREFIX;
+
 function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return sha256(NODE_PREFIX, left, right);
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 33);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** Heads in leaf order: by subject, code unit by code unit (subjects are ASCII, so byte order too). */
@@ -33,14 +40,46 @@ export function sortHeads<T extends { subject: string }>(heads: T[]): T[] {
  * last node gives the same tree as RFC 9162's split at the largest power of two below n.
  */
 export function merkleRoot(leaves: readonly Buffer[]): Buffer {
-  if (leaves.length === 0) return sha256();
-  let level = leaves.slice();
-  while (level.length > 1) {
-    const next: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? nodeHash(level[i], level[i + 1]) : level[i]);
-    level = next;
+  const builder = new MerkleRootBuilder();
+  for (const leaf of leaves) builder.add(leaf);
+  return builder.root();
+}
+
+/**
+ * The same root as {@link merkleRoot}, from leaves given one at a time in leaf order, in
+ * memory logarithmic in their number: a checkpoint over millions of chain heads reads them a
+ * page at a time instead of holding them all. Keeps the roots of the complete subtrees so far,
+ * at most one per height; a new leaf merges with equal heights, like a carry in binary addition.
+ */
+export class MerkleRootBuilder {
+  private readonly hashes: Buffer[] = [];
+  private readonly heights: number[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
   }
-  return level[0];
+
+  add(leaf: Buffer): void {
+    let node = leaf;
+    let height = 0;
+    while (this.heights.length > 0 && this.heights[this.heights.length - 1] === height) {
+      node = nodeHash(this.hashes.pop() as Buffer, node);
+      this.heights.pop();
+      height++;
+    }
+    this.hashes.push(node);
+    this.heights.push(height);
+    this.count++;
+  }
+
+  /** RFC 9162: the unpaired right part hangs under the nearest complete subtree on its left. */
+  root(): Buffer {
+    if (this.hashes.length === 0) return sha256();
+    let node = this.hashes[this.hashes.length - 1];
+    for (let i = this.hashes.length - 2; i >= 0; i--) node = nodeHash(this.hashes[i], node);
+    return node;
+  }
 }
 
 /** The audit path of leaf `index` (RFC 9162 §2.1.3.1), hex, from the leaf's sibling upwards. */

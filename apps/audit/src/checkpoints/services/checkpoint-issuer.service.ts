@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { headLeafHash, merkleRoot, signCheckpoint, sortHeads, type CheckpointData } from '@vigie/audit-chain';
+import { headLeafHash, MerkleRootBuilder, signCheckpoint, type CheckpointData } from '@vigie/audit-chain';
 import { createEvent, tenantSubject } from '@vigie/contracts';
 import type { Outbox } from '@vigie/messaging';
 import { OUTBOX, SERVICE_LOGGER, SERVICE_SETTINGS } from '@vigie/service-kit';
@@ -19,14 +19,29 @@ export interface IssuedCheckpoint {
   data: CheckpointData;
 }
 
-interface HeadRow {
+/** What a cut says of one platform's chains, aggregated by the database. */
+interface TenantHeadsRow {
   tenant: string;
-  subject: string;
-  seq: string;
-  hash: string;
-  position: string;
-  last_type: string;
+  chains: string;
+  records: string;
+  last_position: string;
+  /** Chains whose head moved since the platform's previous checkpoint (all of them without one). */
+  moved: string;
+  /** Whether every moved head is the platform's own checkpoint record. */
+  only_checkpoints: boolean | null;
 }
+
+interface TenantCut {
+  readonly tenant: string;
+  readonly chainCount: number;
+  readonly recordCount: number;
+  readonly lastPosition: string;
+  readonly root: string;
+  readonly previous: { sequence: number; root: string; upToPosition: string } | undefined;
+}
+
+/** Chain heads read per query while a root is computed: memory stays flat for millions of heads. */
+const HEADS_PER_PAGE = 10_000;
 
 /**
  * Issues Ed25519-signed checkpoints, one per platform (the `audit.checkpoint` contract is per
@@ -76,25 +91,20 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async issueNow({ tenants, onlyWithNews = false }: { tenants?: string[]; onlyWithNews?: boolean }): Promise<IssuedCheckpoint[]> {
-    const cut = await this.readCut(tenants);
+    const cut = await this.readCut(tenants, onlyWithNews);
     const { keyId, privateKey } = this.keys.signing;
     const issued: IssuedCheckpoint[] = [];
-    for (const [tenant, heads] of cut.headsByTenant) {
-      const previous = cut.previous.get(tenant);
-      const moved = heads.filter((head) => !previous || BigInt(head.position) > BigInt(previous.upToPosition));
-      if (moved.length === 0) continue;
-      if (onlyWithNews && previous && moved.every((head) => head.last_type === 'audit.checkpoint')) continue;
-      const leaves = sortHeads(heads.map((head) => ({ subject: head.subject, seq: Number(head.seq), hash: head.hash.trim() }))).map(headLeafHash);
-      const lastPosition = heads.reduce((max, head) => (BigInt(head.position) > max ? BigInt(head.position) : max), 0n);
+    for (const tenantCut of cut.tenants) {
+      const { tenant, previous } = tenantCut;
       const issuedAt = new Date().toISOString();
       const data = signCheckpoint(
         {
           sequence: (previous?.sequence ?? 0) + 1,
           issuedAt,
-          coversUntil: cut.recordedAt.get(lastPosition.toString()) ?? issuedAt,
-          chainCount: heads.length,
-          recordCount: heads.reduce((sum, head) => sum + Number(head.seq), 0),
-          root: merkleRoot(leaves).toString('hex'),
+          coversUntil: cut.recordedAt.get(tenantCut.lastPosition) ?? issuedAt,
+          chainCount: tenantCut.chainCount,
+          recordCount: tenantCut.recordCount,
+          root: tenantCut.root,
           previousRoot: previous?.root ?? null,
           algorithm: 'ed25519',
           keyId,
@@ -122,8 +132,10 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
    * A consistent cut: while holding the append lock no batch is half-written, so the snapshot
    * taken then contains every record up to the highest position and none after. The lock is
    * released as soon as the snapshot exists; the heads are read from the snapshot afterwards.
+   * Which platforms moved, and their counts, come from one aggregate; the roots of those that
+   * did from their heads in subject order, a page at a time (never all heads in memory).
    */
-  private async readCut(tenants: string[] | undefined) {
+  private async readCut(tenants: string[] | undefined, onlyWithNews: boolean) {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let locked = false;
@@ -134,37 +146,48 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
       const [{ position }] = await runner.query('SELECT coalesce(max(position), 0)::text AS position FROM audit.log');
       await runner.query('SELECT pg_advisory_unlock($1)', [AUDIT_LOG_APPEND_LOCK]);
       locked = false;
-      const heads: HeadRow[] = await runner.query(
-        `SELECT tenant, subject, seq::text, hash, position::text, last_type FROM audit.chain_heads
-          ${tenants ? 'WHERE tenant = ANY($1::text[])' : ''} ORDER BY tenant, subject`,
-        tenants ? [tenants] : [],
-      );
       // `c.sequence`, qualified: a bare `sequence` in ORDER BY names the text output column, which
       // sorts 9 after 10 and made the 11th checkpoint of a platform reuse sequence 10 (a 500).
       const previousRows: { tenant: string; sequence: string; root: string; up_to_position: string }[] = await runner.query(
         `SELECT DISTINCT ON (c.tenant) c.tenant, c.sequence::text, c.root, c.up_to_position::text FROM audit.checkpoints c ORDER BY c.tenant, c.sequence DESC`,
       );
-      const headsByTenant = new Map<string, HeadRow[]>();
-      const lastPositions: string[] = [];
-      for (const head of heads) {
-        const list = headsByTenant.get(head.tenant);
-        if (list) list.push(head);
-        else headsByTenant.set(head.tenant, [head]);
-      }
-      for (const list of headsByTenant.values()) {
-        lastPositions.push(list.reduce((max, head) => (BigInt(head.position) > BigInt(max) ? head.position : max), '0'));
+      const previous = new Map(
+        previousRows.map((row) => [row.tenant, { sequence: Number(row.sequence), root: row.root.trim(), upToPosition: row.up_to_position }]),
+      );
+      const tenantRows: TenantHeadsRow[] = await runner.query(
+        `SELECT h.tenant, count(*)::text AS chains, sum(h.seq)::text AS records, max(h.position)::text AS last_position,
+                count(*) FILTER (WHERE h.position > coalesce(p.up_to_position, 0))::text AS moved,
+                bool_and(h.last_type = 'audit.checkpoint') FILTER (WHERE h.position > coalesce(p.up_to_position, 0)) AS only_checkpoints
+           FROM audit.chain_heads h
+           LEFT JOIN (SELECT tenant, max(up_to_position) AS up_to_position FROM audit.checkpoints GROUP BY tenant) p ON p.tenant = h.tenant
+          ${tenants ? 'WHERE h.tenant = ANY($1::text[])' : ''}
+          GROUP BY h.tenant ORDER BY h.tenant`,
+        tenants ? [tenants] : [],
+      );
+      const due = tenantRows.filter((row) => {
+        if (Number(row.moved) === 0) return false;
+        // A platform whose only news is its own last checkpoint: signing again would never end.
+        return !(onlyWithNews && previous.has(row.tenant) && row.only_checkpoints === true);
+      });
+      const cuts: TenantCut[] = [];
+      for (const row of due) {
+        cuts.push({
+          tenant: row.tenant,
+          chainCount: Number(row.chains),
+          recordCount: Number(row.records),
+          lastPosition: row.last_position,
+          root: await rootOfChainHeads((sql, params) => runner.query(sql, params), row.tenant),
+          previous: previous.get(row.tenant),
+        });
       }
       const recorded: { position: string; recorded_at: Date }[] = await runner.query(
         'SELECT position::text, recorded_at FROM audit.log WHERE position = ANY($1::bigint[])',
-        [lastPositions],
+        [cuts.map((c) => c.lastPosition)],
       );
       await runner.commitTransaction();
       return {
         upToPosition: position as string,
-        headsByTenant,
-        previous: new Map(
-          previousRows.map((row) => [row.tenant, { sequence: Number(row.sequence), root: row.root.trim(), upToPosition: row.up_to_position }]),
-        ),
+        tenants: cuts,
         recordedAt: new Map(recorded.map((row) => [row.position, row.recorded_at.toISOString()])),
       };
     } catch (error) {
@@ -185,5 +208,28 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
       // The checkpoint is signed, stored and on its way to Kafka; the file is one more copy.
       this.logger.error({ err: error, file }, 'could not append the checkpoint to the checkpoint file');
     }
+  }
+}
+
+/**
+ * The Merkle root over a platform's chain heads in leaf order, read `pageSize` heads at a time.
+ * `subject` is COLLATE "C", so the index gives byte order, which is `sortHeads`' order for the
+ * ASCII subjects Vigie keys.
+ */
+export async function rootOfChainHeads(
+  query: (sql: string, params: unknown[]) => Promise<{ subject: string; seq: string; hash: string }[]>,
+  tenant: string,
+  pageSize = HEADS_PER_PAGE,
+): Promise<string> {
+  const builder = new MerkleRootBuilder();
+  let after = '';
+  for (;;) {
+    const page = await query(
+      `SELECT subject, seq::text, hash FROM audit.chain_heads WHERE tenant = $1 AND subject > $2 ORDER BY subject LIMIT $3`,
+      [tenant, after, pageSize],
+    );
+    for (const head of page) builder.add(headLeafHash({ subject: head.subject, seq: Number(head.seq), hash: head.hash.trim() }));
+    if (page.length < pageSize) return builder.root().toString('hex');
+    after = page[page.length - 1].subject;
   }
 }
