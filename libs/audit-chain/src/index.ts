@@ -26,7 +26,7 @@ export {
   type EvidenceBundle,
 } from './lib/evidence-bundle';
 export { sha256Hex } from './lib/hashing';
-export { headLeafHash, inclusionProof, MerkleRootBuilder, merkleRoot, sortHeads, verifyInclusion, type ChainHead } from './lib/merkle';
+export { headLeafHash, inclusionProof, inclusionProofs, MerkleRootBuilder, merkleRoot, sortHeads, verifyInclusion, type ChainHead } from './lib/merkle';
 export {
   checkpointSigningText,
   generateSigningKeyPair,

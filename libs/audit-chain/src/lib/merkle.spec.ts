@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { headLeafHash, inclusionProof, MerkleRootBuilder, merkleRoot, verifyInclusion } from './merkle';
+import { headLeafHash, inclusionProof, inclusionProofs, MerkleRootBuilder, merkleRoot, verifyInclusion } from './merkle';
 
 const h = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
 
@@ -70,5 +70,26 @@ describe('Merkle tree over chain heads', () => {
     expect(builder.root().toString('hex')).toBe(referenceRoot(leaves.slice(0, 5)).toString('hex'));
     leaves.slice(5).forEach((leaf) => builder.add(leaf));
     expect(builder.root().toString('hex')).toBe(referenceRoot(leaves).toString('hex'));
+  });
+
+  it('proves several leaves of packed leaves in one pass, as inclusionProof proves each', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), (n, picks) => {
+        const leaves = leavesOf(n);
+        const indices = picks.map((pick) => pick % n);
+        const paths = inclusionProofs(Buffer.concat(leaves), n, indices);
+        const root = merkleRoot(leaves).toString('hex');
+        indices.forEach((index, k) => {
+          expect(paths[k]).toEqual(inclusionProof(leaves, index));
+          expect(verifyInclusion(leaves[index], index, n, paths[k], root)).toBe(true);
+        });
+      }),
+    );
+  });
+
+  it('refuses leaves outside the tree or a buffer too short', () => {
+    expect(() => inclusionProofs(Buffer.alloc(64), 2, [2])).toThrow(RangeError);
+    expect(() => inclusionProofs(Buffer.alloc(63), 2, [0])).toThrow(RangeError);
+    expect(inclusionProofs(Buffer.alloc(32), 1, [0])).toEqual([[]]);
   });
 });

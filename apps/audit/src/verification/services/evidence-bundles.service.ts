@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   EVIDENCE_BUNDLE_FORMAT,
   headLeafHash,
-  inclusionProof,
+  inclusionProofs,
   type BundleChain,
   type CheckpointData,
   type EvidenceBundle,
@@ -11,6 +11,9 @@ import type { Caller } from '@vigie/service-kit';
 import { DataSource } from 'typeorm';
 import { CheckpointIssuer } from '../../checkpoints/services/checkpoint-issuer.service';
 import { VerificationException, VerificationExceptionCode } from '../exceptions/verification.exception';
+
+/** Chain heads read per query to rebuild a checkpoint's tree. */
+const HEADS_PER_PAGE = 10_000;
 
 interface RecordRow {
   position: string;
@@ -56,15 +59,9 @@ export class EvidenceBundles {
     }
     if (!checkpoint) throw new VerificationException(VerificationExceptionCode.NO_CHECKPOINT, `no checkpoint could be issued for ${tenant}`);
 
-    // The tree as the checkpoint saw it: every chain's last record at or before the cut.
-    const leafRows: { subject: string; seq: string; hash: string }[] = await this.dataSource.query(
-      `SELECT h.subject, l.seq::text, l.hash FROM audit.chain_heads h
-         CROSS JOIN LATERAL (SELECT seq, hash FROM audit.log WHERE subject = h.subject AND position <= $2 ORDER BY seq DESC LIMIT 1) l
-        WHERE h.tenant = $1 ORDER BY h.subject`,
-      [tenant, checkpoint.upToPosition],
-    );
-    const leaves = leafRows.map((row) => headLeafHash({ subject: row.subject, seq: Number(row.seq), hash: row.hash.trim() }));
-    const indexBySubject = new Map(leafRows.map((row, index) => [row.subject, index]));
+    const tree = await this.treeAtCut(tenant, checkpoint.upToPosition, new Set(subjects), checkpoint.data.chainCount);
+    const paths = inclusionProofs(tree.leaves, tree.size, [...tree.proved.values()].map((head) => head.leafIndex));
+    const proofOf = new Map([...tree.proved].map(([subject, head], k) => [subject, { ...head, treeSize: tree.size, path: paths[k] }]));
 
     const chains: BundleChain[] = [];
     const caseRecords: EvidenceBundle['caseRecords'] = [];
@@ -75,14 +72,10 @@ export class EvidenceBundles {
            FROM audit.log l WHERE l.subject = $1 ORDER BY l.seq`,
         [subject],
       );
-      const leafIndex = indexBySubject.get(subject);
       chains.push({
         subject,
         records: rows.map((row) => ({ position: row.position, seq: Number(row.seq), canonical: row.canonical, prevHash: row.prev_hash, hash: row.hash })),
-        proof:
-          leafIndex === undefined
-            ? null
-            : { headSeq: Number(leafRows[leafIndex].seq), leafIndex, treeSize: leaves.length, path: inclusionProof(leaves, leafIndex) },
+        proof: proofOf.get(subject) ?? null,
       });
       for (const row of rows) caseRecords.push({ subject, seq: Number(row.seq), eventId: row.event_id, type: row.type });
     }
@@ -96,6 +89,47 @@ export class EvidenceBundles {
       checkpoint: { tenant, upToPosition: checkpoint.upToPosition, data: checkpoint.data },
       keyId: checkpoint.data.keyId,
     };
+  }
+
+  /**
+   * The tree as the checkpoint saw it: every chain's last record at or before the cut, in leaf
+   * order, read a page of heads at a time into packed leaf hashes (32 bytes per chain, no row
+   * kept), with the leaf index of each subject to prove. A head that has not moved since the
+   * cut is the checkpoint's leaf as it stands; only the others look up their record at the cut,
+   * and a chain begun after the cut is not in the tree.
+   */
+  private async treeAtCut(tenant: string, cut: string, wanted: ReadonlySet<string>, expectedSize: number) {
+    let leaves = Buffer.alloc(Math.max(1, expectedSize) * 32);
+    let size = 0;
+    const proved = new Map<string, { headSeq: number; leafIndex: number }>();
+    let after = '';
+    for (;;) {
+      const page: { subject: string; seq: string; hash: string; moved: boolean }[] = await this.dataSource.query(
+        `SELECT subject, seq::text, hash, position > $2 AS moved FROM audit.chain_heads
+          WHERE tenant = $1 AND subject > $3 ORDER BY subject LIMIT $4`,
+        [tenant, cut, after, HEADS_PER_PAGE],
+      );
+      const moved = page.filter((head) => head.moved).map((head) => head.subject);
+      const atCut = new Map<string, { seq: string; hash: string }>();
+      if (moved.length > 0) {
+        const rows: { subject: string; seq: string; hash: string }[] = await this.dataSource.query(
+          `SELECT DISTINCT ON (l.subject) l.subject, l.seq::text, l.hash FROM audit.log l
+            WHERE l.subject = ANY($1::text[]) AND l.position <= $2 ORDER BY l.subject, l.seq DESC`,
+          [moved, cut],
+        );
+        for (const row of rows) atCut.set(row.subject, row);
+      }
+      for (const head of page) {
+        const leaf = head.moved ? atCut.get(head.subject) : head;
+        if (leaf === undefined) continue;
+        if ((size + 1) * 32 > leaves.length) leaves = Buffer.concat([leaves, Buffer.alloc(leaves.length)]);
+        headLeafHash({ subject: head.subject, seq: Number(leaf.seq), hash: leaf.hash.trim() }).copy(leaves, size * 32);
+        if (wanted.has(head.subject)) proved.set(head.subject, { headSeq: Number(leaf.seq), leafIndex: size });
+        size++;
+      }
+      if (page.length < HEADS_PER_PAGE) return { leaves, size, proved };
+      after = page[page.length - 1].subject;
+    }
   }
 
   private async latestCheckpoint(tenant: string): Promise<{ upToPosition: string; data: CheckpointData } | undefined> {
