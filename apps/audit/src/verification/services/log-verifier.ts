@@ -34,6 +34,8 @@ export interface VerificationReport {
   /** The first findings (at most `maxFindings`); `findingCount` counts them all. */
   findings: TamperFinding[];
   checkpoints: CheckpointCheck[];
+  /** When the walk began: the log is judged as it stood from then on. */
+  startedAt: string;
   durationMs: number;
   recordsPerSec: number;
 }
@@ -305,6 +307,7 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
     findingCount,
     findings,
     checkpoints,
+    startedAt: new Date(started).toISOString(),
     durationMs,
     recordsPerSec: durationMs > 0 ? Math.round((records / durationMs) * 1000) : records,
   };
