@@ -17,6 +17,8 @@
 //   --report-events N above --events, the log is first grown to N events by a fast path (chained
 //   records written by COPY under the append lock, not through Kafka) and the projector derives
 //   the projections from them as it would from appended events; its rate is recorded too.
+// - checkpointMs, evidenceBundleMs: one signed checkpoint of every platform, then one case's
+//   evidence bundle, over the log at its largest (both read every chain head of a platform).
 // The events appended come from a producer process of its own (support/lifecycle-producer.ts).
 // BENCH_KEEP_DATABASE=1 keeps the bench's database at the end (its name is logged).
 import { extendChainPrepared, generateSigningKeyPair, prepareEntry } from '@vigie/audit-chain';
@@ -374,6 +376,25 @@ async function main(): Promise<void> {
     const reportP50Ms = Math.round(times[Math.floor(times.length / 2)]);
     log(`report: p50 ${reportP50Ms} ms over ${reportEvents} events (${cases} cases)`);
 
+    // Signing a checkpoint reads every chain head of each platform that moved, and an evidence
+    // bundle rebuilds its checkpoint's tree: both grow with the chains, so they are timed here,
+    // at the log's largest. Every platform moved since its last checkpoint (there was none).
+    const chains = Number((await pool.query('SELECT count(*) AS n FROM audit.chain_heads')).rows[0].n);
+    const checkpointStart = performance.now();
+    const issued = await fetch(`${audit.url}/admin/checkpoints`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
+    if (issued.status !== 201) throw new Error(`POST /admin/checkpoints answered ${issued.status}`);
+    const checkpointMs = Math.round(performance.now() - checkpointStart);
+    const { checkpoints: signed } = (await issued.json()) as { checkpoints: { data: { chainCount: number } }[] };
+    log(`checkpoints: ${signed.length} signed over ${chains} chains in ${checkpointMs} ms`);
+    const [{ case_id: caseId }] = (await pool.query<{ case_id: string }>('SELECT case_id FROM audit.case_facts ORDER BY case_id DESC LIMIT 1')).rows;
+    const bundleStart = performance.now();
+    const bundle = await fetch(`${audit.url}/cases/${encodeURIComponent(caseId)}/evidence`, { headers: { authorization: `Bearer ${adminKey}` } });
+    if (bundle.status !== 200) throw new Error(`GET /cases/${caseId}/evidence answered ${bundle.status}`);
+    const { chains: bundleChains } = (await bundle.json()) as { chains: { proof: { treeSize: number } | null }[] };
+    const bundleMs = Math.round(performance.now() - bundleStart);
+    const bundleTreeSize = bundleChains[0]?.proof?.treeSize ?? 0;
+    log(`evidence bundle of ${caseId}: a tree of ${bundleTreeSize} chains in ${bundleMs} ms`);
+
     const result = {
       generatedAt: new Date().toISOString(),
       machine: machineInfo(loadAverageAtStart),
@@ -398,6 +419,11 @@ async function main(): Promise<void> {
       reportEvents,
       reportCases: cases,
       reportTimesMs: times.map((t) => Math.round(t)),
+      checkpointMs,
+      checkpointChains: chains,
+      checkpointPlatforms: signed.length,
+      evidenceBundleMs: bundleMs,
+      evidenceBundleTreeSize: bundleTreeSize,
       targets: { appendEventsPerSec: 20000, ratioToCopy: 0.5, verifyEventsPerSec: 100000, reportP50Ms: 1000, reportEvents: 10_000_000 },
     };
     mkdirSync(join(workspaceRoot, 'bench', 'results'), { recursive: true });
