@@ -107,6 +107,35 @@ const FAST_PAGE_SQL = `
          END AS frame
     FROM audit.log l`;
 
+/**
+ * Chain states by subject, in 16 maps: one V8 Map holds at most 2^24 entries, and a log of
+ * tens of millions of records can have more subjects than that. Shards by the subject's last
+ * code unit, which varies across ad ids.
+ */
+class ChainStates {
+  private readonly shards = Array.from({ length: 16 }, () => new Map<string, ChainState>());
+
+  private shardOf(subject: string): Map<string, ChainState> {
+    return this.shards[subject.charCodeAt(subject.length - 1) & 15];
+  }
+
+  get(subject: string): ChainState | undefined {
+    return this.shardOf(subject).get(subject);
+  }
+
+  set(subject: string, chain: ChainState): void {
+    this.shardOf(subject).set(subject, chain);
+  }
+
+  get size(): number {
+    return this.shards.reduce((sum, shard) => sum + shard.size, 0);
+  }
+
+  *entries(): IterableIterator<[string, ChainState]> {
+    for (const shard of this.shards) yield* shard;
+  }
+}
+
 /** Subjects whose chains are re-read whole per query when the fast pass found something. */
 const SUSPECTS_PER_QUERY = 500;
 
@@ -203,7 +232,7 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
     for (const finding of more) if (findings.length < maxFindings) findings.push(finding);
   };
 
-  const chains = new Map<string, ChainState>();
+  const chains = new ChainStates();
   let records = 0;
   const fetchPage = (after: string) =>
     sql(`${FAST_PAGE_SQL} WHERE l.position > $1::bigint ORDER BY l.position LIMIT $2`, [after, pageSize]) as unknown as Promise<FastRow[]>;
@@ -237,7 +266,7 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
   }
 
   // Chains that did not follow, whole, in seq order: named record by record as before.
-  const suspects = sortHeads([...chains].filter(([, chain]) => chain.suspect).map(([subject]) => ({ subject }))).map((s) => s.subject);
+  const suspects = sortHeads([...chains.entries()].filter(([, chain]) => chain.suspect).map(([subject]) => ({ subject }))).map((s) => s.subject);
   for (let i = 0; i < suspects.length; i += SUSPECTS_PER_QUERY) {
     const batch = suspects.slice(i, i + SUSPECTS_PER_QUERY);
     // `l.seq`, qualified: a bare `seq` in ORDER BY names the text output column (10 before 2).
@@ -267,7 +296,7 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
   }
 
   const heads = new Map<string, ChainHead[]>();
-  for (const [subject, chain] of chains) {
+  for (const [subject, chain] of chains.entries()) {
     if (chain.cutSeq === 0 || !cutOf.has(chain.tenant)) continue;
     const list = heads.get(chain.tenant);
     const head = { subject, seq: chain.cutSeq, hash: chain.cutHash };
