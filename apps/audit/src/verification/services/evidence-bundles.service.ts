@@ -99,7 +99,8 @@ export class EvidenceBundles {
    * and a chain begun after the cut is not in the tree.
    */
   private async treeAtCut(tenant: string, cut: string, wanted: ReadonlySet<string>, expectedSize: number) {
-    let leaves = Buffer.alloc(Math.max(1, expectedSize) * 32);
+    // Sized by the checkpoint's own count, within reason: the buffer doubles if it is short.
+    let leaves = Buffer.alloc(Math.min(Math.max(1, expectedSize), 1 << 22) * 32);
     let size = 0;
     const proved = new Map<string, { headSeq: number; leafIndex: number }>();
     let after = '';
