@@ -95,6 +95,19 @@ describe('tamper evidence (real database)', () => {
     expect(verifyEvidenceBundle(bundle, otherKey).valid).toBe(false);
   });
 
+  it('proves a case against its checkpoint after other chains moved past the cut or began after it', async () => {
+    const first = await fixture.call<EvidenceBundle>('GET', '/cases/case-42/evidence', regulatorKey);
+    expect(first.status).toBe(200);
+    // One chain grows past the checkpoint's cut, another begins after it: neither may change the tree.
+    await append(`${tenant}:immutable`);
+    await append(`${tenant}:late-ad`);
+    const again = await fixture.call<EvidenceBundle>('GET', '/cases/case-42/evidence', regulatorKey);
+    expect(again.status).toBe(200);
+    expect(again.body.checkpoint.data.sequence).toBe(first.body.checkpoint.data.sequence);
+    expect(again.body.chains[0].proof).toEqual(first.body.chains[0].proof);
+    expect(verifyEvidenceBundle(again.body, publicKeyPem)).toMatchObject({ valid: true, problems: [] });
+  });
+
   it('names every edited, deleted, reordered and inserted record, and the truncation of the newest', async () => {
     const subjects = ['clean', 'edited', 'column', 'deleted', 'reordered', 'inserted', 'truncated'].map((name) => `${tenant}:${name}`);
     for (const subject of subjects) await append(subject);
