@@ -233,6 +233,7 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
   };
 
   const chains = new ChainStates();
+  const tenants = new Map<string, string>();
   let records = 0;
   const fetchPage = (after: string) =>
     sql(`${FAST_PAGE_SQL} WHERE l.position > $1::bigint ORDER BY l.position LIMIT $2`, [after, pageSize]) as unknown as Promise<FastRow[]>;
@@ -243,7 +244,10 @@ export async function verifyAuditLog(sql: SqlRunner, options: VerifyOptions = {}
     for (const row of page) {
       let chain = chains.get(row.subject);
       if (chain === undefined) {
-        chain = { tenant: row.tenant, seq: 0, hash: genesisHash(row.subject), cutSeq: 0, cutHash: '', suspect: false };
+        // One string per platform, not one per chain: each row brings its own copy.
+        let tenant = tenants.get(row.tenant);
+        if (tenant === undefined) tenants.set(row.tenant, (tenant = row.tenant));
+        chain = { tenant, seq: 0, hash: genesisHash(row.subject), cutSeq: 0, cutHash: '', suspect: false };
         chains.set(row.subject, chain);
       }
       if (chain.suspect) continue;
