@@ -384,7 +384,7 @@ async function main(): Promise<void> {
     const issued = await fetch(`${audit.url}/admin/checkpoints`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` } });
     if (issued.status !== 201) throw new Error(`POST /admin/checkpoints answered ${issued.status}`);
     const checkpointMs = Math.round(performance.now() - checkpointStart);
-    const { checkpoints: signed } = (await issued.json()) as { checkpoints: { data: { chainCount: number } }[] };
+    const { checkpoints: signed } = (await issued.json()) as { checkpoints: unknown[] };
     log(`checkpoints: ${signed.length} signed over ${chains} chains in ${checkpointMs} ms`);
     const [{ case_id: caseId }] = (await pool.query<{ case_id: string }>('SELECT case_id FROM audit.case_facts ORDER BY case_id DESC LIMIT 1')).rows;
     const bundleStart = performance.now();

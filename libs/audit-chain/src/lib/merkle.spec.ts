@@ -13,11 +13,28 @@ function referenceRoot(leaves: Buffer[]): Buffer {
   return h(Buffer.from([1]), referenceRoot(leaves.slice(0, k)), referenceRoot(leaves.slice(k)));
 }
 
+/** RFC 9162 §2.1.3.1 taken literally: the path of leaf m, from its sibling upwards. */
+function referenceProof(m: number, leaves: Buffer[]): Buffer[] {
+  if (leaves.length <= 1) return [];
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return m < k
+    ? [...referenceProof(m, leaves.slice(0, k)), referenceRoot(leaves.slice(k))]
+    : [...referenceProof(m - k, leaves.slice(k)), referenceRoot(leaves.slice(0, k))];
+}
+
 const leavesOf = (n: number) => Array.from({ length: n }, (_, i) => headLeafHash({ subject: `p:ad-${i}`, seq: i + 1, hash: 'ab'.repeat(32) }));
 
 describe('Merkle tree over chain heads', () => {
   it('matches the RFC 9162 definition for every size up to 70', () => {
     for (let n = 0; n <= 70; n++) expect(merkleRoot(leavesOf(n)).toString('hex')).toBe(referenceRoot(leavesOf(n)).toString('hex'));
+  });
+
+  it('gives the RFC 9162 audit path of every leaf of every tree up to 40 leaves', () => {
+    for (let n = 1; n <= 40; n++) {
+      const leaves = leavesOf(n);
+      for (let m = 0; m < n; m++) expect(inclusionProof(leaves, m)).toEqual(referenceProof(m, leaves).map((node) => node.toString('hex')));
+    }
   });
 
   it('proves every leaf of random trees, and nothing else', () => {

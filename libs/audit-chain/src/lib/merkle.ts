@@ -85,25 +85,14 @@ export class MerkleRootBuilder {
 /** The audit path of leaf `index` (RFC 9162 §2.1.3.1), hex, from the leaf's sibling upwards. */
 export function inclusionProof(leaves: readonly Buffer[], index: number): string[] {
   if (index < 0 || index >= leaves.length) throw new RangeError(`leaf ${index} is outside a tree of ${leaves.length}`);
-  const path: string[] = [];
-  let level = leaves.slice();
-  let position = index;
-  while (level.length > 1) {
-    const sibling = position ^ 1;
-    if (sibling < level.length) path.push(level[sibling].toString('hex'));
-    const next: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? nodeHash(level[i], level[i + 1]) : level[i]);
-    level = next;
-    position >>= 1;
-  }
-  return path;
+  return inclusionProofs(Buffer.concat(leaves), leaves.length, [index])[0];
 }
 
 /**
  * Audit paths of several leaves at once, over leaves packed 32 bytes apiece in one buffer (the
  * first `count`): one pass up the tree whatever the number of leaves proved, and no object
  * per leaf, for a platform with millions of chains. The buffer is overwritten level by level.
- * Each path is what {@link inclusionProof} gives for that leaf.
+ * {@link inclusionProof} proves one leaf with it.
  */
 export function inclusionProofs(packedLeaves: Buffer, count: number, indices: readonly number[]): string[][] {
   if (!Number.isInteger(count) || count < 0 || packedLeaves.length < count * 32) throw new RangeError(`the buffer holds fewer than ${count} leaves`);

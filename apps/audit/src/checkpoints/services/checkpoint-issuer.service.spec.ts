@@ -19,7 +19,7 @@ function fakeHeads(heads: StoredHead[]) {
       .filter((head) => head.tenant === tenant && head.subject > after)
       .sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0))
       .slice(0, limit)
-      .map(({ subject, seq, hash }) => ({ subject, seq, hash }));
+      .map(({ subject, seq, hash }, i) => ({ subject, seq, hash, position: String(i + 1) }));
   };
   return { query, queries };
 }

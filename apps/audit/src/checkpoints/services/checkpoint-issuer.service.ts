@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { AuditSettings } from '../../audit.settings';
 import { AUDIT_LOG_APPEND_LOCK } from '../../log/services/log-lock';
+import { chainHeadPages, HEADS_PER_PAGE, type ChainHeadQuery } from './chain-head-pages';
 import { SigningKeys } from './signing-keys.service';
 
 export interface IssuedCheckpoint {
@@ -29,6 +30,10 @@ interface TenantHeadsRow {
   moved: string;
   /** Whether every moved head is the platform's own checkpoint record. */
   only_checkpoints: boolean | null;
+  /** The platform's latest checkpoint, if it has one. */
+  previous_sequence: string | null;
+  previous_root: string | null;
+  previous_up_to: string | null;
 }
 
 interface TenantCut {
@@ -39,9 +44,6 @@ interface TenantCut {
   readonly root: string;
   readonly previous: { sequence: number; root: string; upToPosition: string } | undefined;
 }
-
-/** Chain heads read per query while a root is computed: memory stays flat for millions of heads. */
-const HEADS_PER_PAGE = 10_000;
 
 /**
  * Issues Ed25519-signed checkpoints, one per platform (the `audit.checkpoint` contract is per
@@ -146,28 +148,27 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
       const [{ position }] = await runner.query('SELECT coalesce(max(position), 0)::text AS position FROM audit.log');
       await runner.query('SELECT pg_advisory_unlock($1)', [AUDIT_LOG_APPEND_LOCK]);
       locked = false;
-      // `c.sequence`, qualified: a bare `sequence` in ORDER BY names the text output column, which
-      // sorts 9 after 10 and made the 11th checkpoint of a platform reuse sequence 10 (a 500).
-      const previousRows: { tenant: string; sequence: string; root: string; up_to_position: string }[] = await runner.query(
-        `SELECT DISTINCT ON (c.tenant) c.tenant, c.sequence::text, c.root, c.up_to_position::text FROM audit.checkpoints c ORDER BY c.tenant, c.sequence DESC`,
-      );
-      const previous = new Map(
-        previousRows.map((row) => [row.tenant, { sequence: Number(row.sequence), root: row.root.trim(), upToPosition: row.up_to_position }]),
-      );
+      // Each platform's heads aggregated, beside its latest checkpoint. `c.sequence`, qualified: a
+      // bare `sequence` in ORDER BY names the text output column, which sorts 9 after 10 and made
+      // the 11th checkpoint of a platform reuse sequence 10 (a 500).
       const tenantRows: TenantHeadsRow[] = await runner.query(
-        `SELECT h.tenant, count(*)::text AS chains, sum(h.seq)::text AS records, max(h.position)::text AS last_position,
+        `WITH latest AS (
+           SELECT DISTINCT ON (c.tenant) c.tenant, c.sequence, c.root, c.up_to_position FROM audit.checkpoints c ORDER BY c.tenant, c.sequence DESC
+         )
+         SELECT h.tenant, count(*)::text AS chains, sum(h.seq)::text AS records, max(h.position)::text AS last_position,
                 count(*) FILTER (WHERE h.position > coalesce(p.up_to_position, 0))::text AS moved,
-                bool_and(h.last_type = 'audit.checkpoint') FILTER (WHERE h.position > coalesce(p.up_to_position, 0)) AS only_checkpoints
+                bool_and(h.last_type = 'audit.checkpoint') FILTER (WHERE h.position > coalesce(p.up_to_position, 0)) AS only_checkpoints,
+                p.sequence::text AS previous_sequence, p.root AS previous_root, p.up_to_position::text AS previous_up_to
            FROM audit.chain_heads h
-           LEFT JOIN (SELECT tenant, max(up_to_position) AS up_to_position FROM audit.checkpoints GROUP BY tenant) p ON p.tenant = h.tenant
+           LEFT JOIN latest p ON p.tenant = h.tenant
           ${tenants ? 'WHERE h.tenant = ANY($1::text[])' : ''}
-          GROUP BY h.tenant ORDER BY h.tenant`,
+          GROUP BY h.tenant, p.sequence, p.root, p.up_to_position ORDER BY h.tenant`,
         tenants ? [tenants] : [],
       );
       const due = tenantRows.filter((row) => {
         if (Number(row.moved) === 0) return false;
         // A platform whose only news is its own last checkpoint: signing again would never end.
-        return !(onlyWithNews && previous.has(row.tenant) && row.only_checkpoints === true);
+        return !(onlyWithNews && row.previous_sequence !== null && row.only_checkpoints === true);
       });
       const cuts: TenantCut[] = [];
       for (const row of due) {
@@ -177,7 +178,10 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
           recordCount: Number(row.records),
           lastPosition: row.last_position,
           root: await rootOfChainHeads((sql, params) => runner.query(sql, params), row.tenant),
-          previous: previous.get(row.tenant),
+          previous:
+            row.previous_sequence === null
+              ? undefined
+              : { sequence: Number(row.previous_sequence), root: (row.previous_root as string).trim(), upToPosition: row.previous_up_to as string },
         });
       }
       const recorded: { position: string; recorded_at: Date }[] = await runner.query(
@@ -211,25 +215,11 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
   }
 }
 
-/**
- * The Merkle root over a platform's chain heads in leaf order, read `pageSize` heads at a time.
- * `subject` is COLLATE "C", so the index gives byte order, which is `sortHeads`' order for the
- * ASCII subjects Vigie keys.
- */
-export async function rootOfChainHeads(
-  query: (sql: string, params: unknown[]) => Promise<{ subject: string; seq: string; hash: string }[]>,
-  tenant: string,
-  pageSize = HEADS_PER_PAGE,
-): Promise<string> {
+/** The Merkle root over a platform's chain heads in leaf order, read a page at a time. */
+export async function rootOfChainHeads(query: ChainHeadQuery, tenant: string, pageSize = HEADS_PER_PAGE): Promise<string> {
   const builder = new MerkleRootBuilder();
-  let after = '';
-  for (;;) {
-    const page = await query(
-      `SELECT subject, seq::text, hash FROM audit.chain_heads WHERE tenant = $1 AND subject > $2 ORDER BY subject LIMIT $3`,
-      [tenant, after, pageSize],
-    );
+  for await (const page of chainHeadPages(query, tenant, pageSize)) {
     for (const head of page) builder.add(headLeafHash({ subject: head.subject, seq: Number(head.seq), hash: head.hash.trim() }));
-    if (page.length < pageSize) return builder.root().toString('hex');
-    after = page[page.length - 1].subject;
   }
+  return builder.root().toString('hex');
 }

@@ -9,11 +9,9 @@ import {
 } from '@vigie/audit-chain';
 import type { Caller } from '@vigie/service-kit';
 import { DataSource } from 'typeorm';
+import { chainHeadPages } from '../../checkpoints/services/chain-head-pages';
 import { CheckpointIssuer } from '../../checkpoints/services/checkpoint-issuer.service';
 import { VerificationException, VerificationExceptionCode } from '../exceptions/verification.exception';
-
-/** Chain heads read per query to rebuild a checkpoint's tree. */
-const HEADS_PER_PAGE = 10_000;
 
 interface RecordRow {
   position: string;
@@ -103,34 +101,29 @@ export class EvidenceBundles {
     let leaves = Buffer.alloc(Math.min(Math.max(1, expectedSize), 1 << 22) * 32);
     let size = 0;
     const proved = new Map<string, { headSeq: number; leafIndex: number }>();
-    let after = '';
-    for (;;) {
-      const page: { subject: string; seq: string; hash: string; moved: boolean }[] = await this.dataSource.query(
-        `SELECT subject, seq::text, hash, position > $2 AS moved FROM audit.chain_heads
-          WHERE tenant = $1 AND subject > $3 ORDER BY subject LIMIT $4`,
-        [tenant, cut, after, HEADS_PER_PAGE],
-      );
-      const moved = page.filter((head) => head.moved).map((head) => head.subject);
+    const cutPosition = BigInt(cut);
+    const query = (sql: string, params: unknown[]) => this.dataSource.query(sql, params);
+    for await (const page of chainHeadPages(query, tenant)) {
+      const moved = new Set(page.filter((head) => BigInt(head.position) > cutPosition).map((head) => head.subject));
       const atCut = new Map<string, { seq: string; hash: string }>();
-      if (moved.length > 0) {
+      if (moved.size > 0) {
         const rows: { subject: string; seq: string; hash: string }[] = await this.dataSource.query(
           `SELECT DISTINCT ON (l.subject) l.subject, l.seq::text, l.hash FROM audit.log l
             WHERE l.subject = ANY($1::text[]) AND l.position <= $2 ORDER BY l.subject, l.seq DESC`,
-          [moved, cut],
+          [[...moved], cut],
         );
         for (const row of rows) atCut.set(row.subject, row);
       }
       for (const head of page) {
-        const leaf = head.moved ? atCut.get(head.subject) : head;
+        const leaf = moved.has(head.subject) ? atCut.get(head.subject) : head;
         if (leaf === undefined) continue;
         if ((size + 1) * 32 > leaves.length) leaves = Buffer.concat([leaves, Buffer.alloc(leaves.length)]);
         headLeafHash({ subject: head.subject, seq: Number(leaf.seq), hash: leaf.hash.trim() }).copy(leaves, size * 32);
         if (wanted.has(head.subject)) proved.set(head.subject, { headSeq: Number(leaf.seq), leafIndex: size });
         size++;
       }
-      if (page.length < HEADS_PER_PAGE) return { leaves, size, proved };
-      after = page[page.length - 1].subject;
     }
+    return { leaves, size, proved };
   }
 
   private async latestCheckpoint(tenant: string): Promise<{ upToPosition: string; data: CheckpointData } | undefined> {
