@@ -6,6 +6,7 @@ export {
 } from './start-vigie-infrastructure';
 export { isDockerEngineAvailable } from './docker-engine';
 export { freePort } from './lib/free-port';
+export { openTestDatabasePool } from './lib/test-database-pool';
 export {
   compiledCodeIsCurrent,
   requireEnv,

@@ -13,6 +13,7 @@ import {
 } from '@vigie/contracts';
 import { createKafkaClient, ensureTopics, KafkaEventPublisher } from '@vigie/messaging';
 import { bootstrapService, type RunningService } from '@vigie/service-kit';
+import { openTestDatabasePool } from '@vigie/testing';
 import type { Kafka } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +21,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import { auditService } from '../audit.service';
 
 /**
@@ -231,7 +232,7 @@ export async function startAuditFixture(options: { env?: Record<string, string> 
     await stopProcess(ingest.child);
     throw error;
   });
-  const pool = new Pool({ connectionString: databaseUrl, max: 3 });
+  const pool = openTestDatabasePool(databaseUrl);
   const publisher = new KafkaEventPublisher(kafka);
   await publisher.connect();
 

@@ -9,13 +9,14 @@ import {
 } from '@vigie/contracts';
 import { createKafkaClient, ensureTopics, KafkaEventPublisher } from '@vigie/messaging';
 import { bootstrapService, type RunningService } from '@vigie/service-kit';
+import { openTestDatabasePool } from '@vigie/testing';
 import type { Consumer, Kafka } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import { noticeAndTakedownService } from '../notice-and-takedown.service';
 
 /**
@@ -321,7 +322,7 @@ export async function startNatFixture(options: { env?: Record<string, string> } 
     await stopProcess(ingest.child);
     throw error;
   });
-  const pool = new Pool({ connectionString: databaseUrl, max: 3 });
+  const pool = openTestDatabasePool(databaseUrl);
   const publisher = new KafkaEventPublisher(kafka);
   await publisher.connect();
   let platforms = 0;

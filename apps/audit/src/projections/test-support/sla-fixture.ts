@@ -1,10 +1,11 @@
 import { canonicalJson, extendChain } from '@vigie/audit-chain';
 import { createEvent, getEventDefinition, topicOf, type AnyEvent, type EventType } from '@vigie/contracts';
 import { bootstrapService, type Caller, type RunningService } from '@vigie/service-kit';
+import { openTestDatabasePool } from '@vigie/testing';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 import { auditService } from '../../audit.service';
 import { withAppendLock } from '../../log/services/log-lock';
 
@@ -106,11 +107,7 @@ export async function startSlaFixture(env: Record<string, string> = {}): Promise
     ...env,
   };
   let service = await bootstrapService(auditService, serviceEnv);
-  const pool = new Pool({ connectionString: databaseUrl, max: 3 });
-  // pool.end() resolves while its last connections are still closing; the database is then
-  // dropped WITH (FORCE), which terminates them, and a pool without a listener would turn that
-  // expected error into a crash of the test file.
-  pool.on('error', () => undefined);
+  const pool = openTestDatabasePool(databaseUrl);
   let offset = 0;
   const fixture: SlaFixture = {
     get service() {
