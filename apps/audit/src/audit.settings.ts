@@ -17,6 +17,12 @@ export interface AuditSettings {
    */
   signingKeyFile: string;
   signingKeyIsLocal: boolean;
+  /**
+   * Heap of the thread that runs `POST /admin/verify` (`AUDIT_VERIFY_HEAP_MB`). A walk keeps
+   * about 250 bytes per chain: the default holds some 4,000,000 chains. A larger log ends the
+   * walk with a clear error, not the service; the CLI (`audit verify`) has no such limit.
+   */
+  verifyHeapMb: number;
   /** The SLA engine, alerts, reports and exports (`AUDIT_PROJECTOR_*`, `AUDIT_ALERTS_*`, `AUDIT_TDB_*`, …). */
   slaEngine: SlaEngineSettings;
 }
@@ -25,6 +31,7 @@ export const AUDIT_SETTINGS_DEFAULTS = {
   checkpointIntervalMs: 60000,
   checkpointFile: '.cache/audit/checkpoints.jsonl',
   localSigningKeyFile: '.cache/audit/signing-key.pem',
+  verifyHeapMb: 1024,
 };
 
 export function loadAuditSettings(env: NodeJS.ProcessEnv): AuditSettings {
@@ -36,6 +43,7 @@ export function loadAuditSettings(env: NodeJS.ProcessEnv): AuditSettings {
     checkpointFile: env.AUDIT_CHECKPOINT_FILE || d.checkpointFile,
     signingKeyFile: env.AUDIT_SIGNING_KEY_FILE || d.localSigningKeyFile,
     signingKeyIsLocal: !env.AUDIT_SIGNING_KEY_FILE,
+    verifyHeapMb: integer('AUDIT_VERIFY_HEAP_MB', d.verifyHeapMb, 64, 65_536),
     slaEngine: readSlaEngineSettings(env),
   };
   reader.assertValid('audit');

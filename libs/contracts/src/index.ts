@@ -62,6 +62,7 @@ export {
   isUuidV7,
   uuidV7Timestamp,
   uuidv7,
+  uuidV7Floor,
   type UuidV7GeneratorOptions,
 } from './lib/uuidv7';
 export { MAX_REPORTED_ERRORS, type ContractError } from './lib/validation-errors';

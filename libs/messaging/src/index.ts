@@ -23,7 +23,7 @@ export type { EnqueueOptions, OutboxOptions, PendingRecord } from './lib/outbox/
 export { OutboxRelay } from './lib/outbox/outbox-relay';
 export type { OutboxRelayOptions } from './lib/outbox/outbox-relay';
 export type { EventPublisher, MessageCoordinates, OutgoingRecord } from './lib/ports';
-export { createMessagingTables, dropMessagingTables, quoteSchema } from './lib/schema/messaging-tables';
+export { createInboxAppliedAtIndex, createMessagingTables, dropInboxAppliedAtIndex, dropMessagingTables, quoteSchema } from './lib/schema/messaging-tables';
 export {
   activeSpanContext,
   AsyncLocalStorageContextManager,
@@ -44,3 +44,4 @@ export type { HeaderCarrier } from './lib/tracing/trace-context';
 export { assignTraces, eventsWithoutCause } from './lib/tracing/outgoing-traces';
 export type { SubjectTraceLookup, TraceAssignmentInput } from './lib/tracing/outgoing-traces';
 export { currentTraceScope, runInTraceScope, TraceScope, traceIdOf, traceOf } from './lib/tracing/trace-scope';
+export { workerThreadExecArgv } from './lib/threads/worker-exec-argv';

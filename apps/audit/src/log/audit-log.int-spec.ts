@@ -57,6 +57,11 @@ describe('audit log (consumer → hash-chained log)', () => {
       expect(chain.map((row) => Number(row.seq))).toEqual(chain.map((_, i) => i + 1));
       for (let i = 1; i < chain.length; i++) expect(chain[i].prev_hash).toBe(chain[i - 1].hash);
     }
+    // The log is the audit consumer's only dedupe: no inbox row is written for what it appends.
+    const [{ inboxed }] = await fixture.query<{ inboxed: number }>('SELECT count(*)::int AS inboxed FROM audit.inbox WHERE event_id = ANY($1::uuid[])', [
+      rows.map((row) => row.event_id),
+    ]);
+    expect(inboxed).toBe(0);
     for (const row of rows) {
       expect(row.broker_at).toBeInstanceOf(Date);
       expect(row.recorded_at.getTime()).toBeGreaterThanOrEqual(row.broker_at.getTime() - 1000);

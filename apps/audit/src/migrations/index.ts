@@ -9,6 +9,7 @@ import { CaseFactsSlaReportIndex1763857300000 } from './1763857300000-case-facts
 import { NoticeFactsCaseIdsIndex1763857350000 } from './1763857350000-notice-facts-case-ids-index';
 import { ProjectionGinDirectUpdates1763857400000 } from './1763857400000-projection-gin-direct-updates';
 import { CaseFactsBreachIndexes1763857450000 } from './1763857450000-case-facts-breach-indexes';
+import { InboxWithoutAppliedAtIndex1763857500000 } from './1763857500000-inbox-without-applied-at-index';
 
 /** Every migration of the audit schema, oldest first. */
 export const auditMigrations = [
@@ -23,4 +24,5 @@ export const auditMigrations = [
   NoticeFactsCaseIdsIndex1763857350000,
   ProjectionGinDirectUpdates1763857400000,
   CaseFactsBreachIndexes1763857450000,
+  InboxWithoutAppliedAtIndex1763857500000,
 ];

@@ -299,6 +299,7 @@ describe('takedown confirmations and verification (real Kafka, PostgreSQL and in
           manager,
           outbox: { tableName: 'unused', enqueue: async () => undefined } as unknown as EventBatch['outbox'],
           deadLetter: () => undefined,
+          reportDuplicates: () => undefined,
         };
         await consumer.onAdsIngested(batch);
         // Meanwhile, in other transactions: the case is opened and decided, its command requested.

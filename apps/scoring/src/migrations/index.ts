@@ -1,5 +1,6 @@
 import { MessagingTables1763856000000 } from './1763856000000-messaging-tables';
 import { Assessments1763856400000 } from './1763856400000-assessments';
+import { InboxWithoutAppliedAtIndex1763857500000 } from './1763857500000-inbox-without-applied-at-index';
 
 /** Every migration of the scoring schema, oldest first. */
-export const scoringMigrations = [MessagingTables1763856000000, Assessments1763856400000];
+export const scoringMigrations = [MessagingTables1763856000000, Assessments1763856400000, InboxWithoutAppliedAtIndex1763857500000];

@@ -1,4 +1,4 @@
-import { createUuidV7Generator, isUuidV7, uuidv7, uuidV7Timestamp } from './uuidv7';
+import { createUuidV7Generator, isUuidV7, uuidv7, uuidV7Floor, uuidV7Timestamp } from './uuidv7';
 
 const fixedClock = (ms: number) => () => ms;
 
@@ -82,5 +82,30 @@ describe('uuidv7', () => {
   it('does not accept non-strings', () => {
     expect(isUuidV7(42)).toBe(false);
     expect(isUuidV7(null)).toBe(false);
+  });
+});
+
+describe('uuidV7Floor', () => {
+  it('sorts after every id of earlier milliseconds and at or before every id of its own and later ones', () => {
+    const ms = 1_767_225_600_123;
+    const floor = uuidV7Floor(ms);
+    expect(isUuidV7(floor)).toBe(true);
+    expect(uuidV7Timestamp(floor)).toBe(ms);
+    for (const [clock, after] of [
+      [ms - 1, false],
+      [ms - 86_400_000, false],
+      [ms, true],
+      [ms + 1, true],
+    ] as const) {
+      // Random bits both at their lowest and highest: the bound holds whatever they are.
+      for (const fill of [0x00, 0xff]) {
+        const id = createUuidV7Generator({ now: fixedClock(clock), fillRandom: (bytes) => bytes.fill(fill) })();
+        expect({ clock, fill, atOrAfterFloor: floor <= id }).toEqual({ clock, fill, atOrAfterFloor: after });
+      }
+    }
+  });
+
+  it('rejects times a UUIDv7 cannot hold', () => {
+    for (const ms of [-1, 2 ** 48, 1.5, Number.NaN]) expect(() => uuidV7Floor(ms)).toThrow(RangeError);
   });
 });

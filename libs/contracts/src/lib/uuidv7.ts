@@ -112,3 +112,16 @@ export function uuidV7Timestamp(id: string): number {
   }
   return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
 }
+
+/**
+ * The smallest UUIDv7 of millisecond `unixMs`: every v7 id created at that millisecond or later
+ * sorts at or after it, every earlier one before it (UUIDs compare byte by byte, and a v7 id
+ * begins with its 48-bit creation time). A range bound for "events older than".
+ */
+export function uuidV7Floor(unixMs: number): string {
+  if (!(Number.isInteger(unixMs) && unixMs >= 0 && unixMs <= MAX_UNIX_MS)) {
+    throw new RangeError(`UUIDv7 needs a Unix time in milliseconds within 48 bits, got ${unixMs}`);
+  }
+  const time = unixMs.toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8)}-7000-8000-000000000000`;
+}

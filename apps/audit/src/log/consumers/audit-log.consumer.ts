@@ -8,9 +8,9 @@ import { AuditLogAppender } from '../services/audit-log-appender.service';
 export const AUDITED_TOPICS = TOPIC_CATALOGUE.filter((topic) => topic.consumers.includes(Services.Audit)).map((topic) => topic.name);
 
 /**
- * Appends every event of every domain topic to the log. The batch's transaction also holds
- * the inbox rows, so a redelivered event is dropped before it gets here; the appender's own
- * event-id check covers the rest.
+ * Appends every event of every domain topic to the log. No inbox row is written for them
+ * (`deduplication: 'handler'` in audit.service.ts): the appender skips every event id the log
+ * already holds, which covers redeliveries as well as appends by anyone else.
  */
 @Controller()
 export class AuditLogConsumer {
@@ -18,6 +18,7 @@ export class AuditLogConsumer {
 
   @EventPattern(AUDITED_TOPICS)
   async onEvents(@Payload() batch: EventBatch): Promise<void> {
-    await this.appender.append(batch.manager, batch.events);
+    const appended = await this.appender.append(batch.manager, batch.events);
+    batch.reportDuplicates(batch.events.length - appended);
   }
 }

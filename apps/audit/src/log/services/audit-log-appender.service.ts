@@ -50,8 +50,9 @@ export class AuditLogAppender {
     });
 
     await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOG_APPEND_LOCK]);
-    // The inbox dedupes per consumer group; the log itself must hold each event once whoever
-    // appends it (another group, a replay), and skipping here keeps the seqs without gaps.
+    // The log holds each event once whoever appends it (a redelivery, a replay, an import):
+    // this is the audit consumer's only dedupe (it keeps no inbox), and skipping here keeps
+    // the seqs without gaps.
     const ids = [...new Set(consumed.map((c) => c.event.id))];
     const subjects = [...new Set(consumed.map((c) => c.event.subject))];
     const found: PresentRow[] = await manager.query(

@@ -20,7 +20,7 @@ export class VerificationController {
   @ApiOperation({
     summary: 'Verify the whole audit log',
     description:
-      'Recomputes every chain and each platform\'s latest checkpoint. `ok` is false when any record was edited, deleted, reordered or inserted, or newest records were removed (`findings` names them), or a checkpoint signature fails. One walk runs at a time: a call made while one runs gets that walk\'s report. For a progress bar, and for logs of millions of records, use `npm run vigie -- audit verify`.',
+      'Recomputes every chain and each platform\'s latest checkpoint. `ok` is false when any record was edited, deleted, reordered or inserted, or newest records were removed (`findings` names them), or a checkpoint signature fails. One walk runs at a time, in a thread with a heap of its own (`AUDIT_VERIFY_HEAP_MB`): a call made while one runs gets that walk\'s report, and a log with more chains than that heap holds gets 503 `LOG_TOO_LARGE`. For a progress bar, and for logs of millions of records, use `npm run vigie -- audit verify`.',
   })
   verify() {
     return this.verification.verify();

@@ -4,11 +4,14 @@ import { CodedHttpException } from '@vigie/service-kit';
 export enum VerificationExceptionCode {
   CASE_NOT_FOUND = 'CASE_NOT_FOUND',
   NO_CHECKPOINT = 'NO_CHECKPOINT',
+  LOG_TOO_LARGE = 'LOG_TOO_LARGE',
 }
 
 const statusByCode: Record<VerificationExceptionCode, HttpStatus> = {
   [VerificationExceptionCode.CASE_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [VerificationExceptionCode.NO_CHECKPOINT]: HttpStatus.SERVICE_UNAVAILABLE,
+  // Not the caller's fault, and asking again will not help: the answer names the CLI.
+  [VerificationExceptionCode.LOG_TOO_LARGE]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export class VerificationException extends CodedHttpException<VerificationExceptionCode> {

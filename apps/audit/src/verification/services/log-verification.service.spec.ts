@@ -1,49 +1,58 @@
 import type { DataSource } from 'typeorm';
+import type { AuditSettings } from '../../audit.settings';
 import { LogVerification } from './log-verification.service';
+import type { VerificationReport } from './log-verifier';
 
-/** A database with an empty log whose first query waits until released. */
-function slowEmptyLog() {
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  let walks = 0;
-  const query = jest.fn(async (sql: string) => {
-    if (sql.includes('count(*)')) {
-      walks++;
-      await gate;
-      return [{ total: '0' }];
-    }
-    return [];
-  });
-  return { dataSource: { query } as unknown as DataSource, release: () => release(), walks: () => walks };
+const report = (): VerificationReport => ({
+  ok: true,
+  records: 0,
+  subjects: 0,
+  findingCount: 0,
+  findings: [],
+  checkpoints: [],
+  startedAt: new Date().toISOString(),
+  durationMs: 0,
+  recordsPerSec: 0,
+});
+
+/** The service with its thread replaced by walks that end when the spec says. */
+class GatedVerification extends LogVerification {
+  readonly walks: { resolve: (r: VerificationReport) => void; reject: (e: Error) => void }[] = [];
+
+  constructor() {
+    super({ options: { url: 'postgres://unused' } } as unknown as DataSource, { verifyHeapMb: 64 } as AuditSettings);
+  }
+
+  protected override walk(): Promise<VerificationReport> {
+    return new Promise((resolve, reject) => this.walks.push({ resolve, reject }));
+  }
 }
 
 describe('LogVerification', () => {
   it('gives callers who ask during a walk that walk’s report', async () => {
-    const log = slowEmptyLog();
-    const verification = new LogVerification(log.dataSource);
+    const verification = new GatedVerification();
     const first = verification.verify();
     const second = verification.verify();
     expect(second).toBe(first);
-    log.release();
+    verification.walks[0].resolve(report());
     const [a, b] = await Promise.all([first, second]);
     expect(a).toBe(b);
-    expect(a.ok).toBe(true);
-    expect(log.walks()).toBe(1);
+    expect(verification.walks).toHaveLength(1);
   });
 
   it('walks again once the previous walk has ended, even if it failed', async () => {
-    const query = jest.fn(async (sql: string) => (sql.includes('count(*)') ? [{ total: '0' }] : []));
-    query.mockRejectedValueOnce(new Error('connection lost'));
-    const verification = new LogVerification({ query } as unknown as DataSource);
+    const verification = new GatedVerification();
     const failed = verification.verify();
+    verification.walks[0].reject(new Error('connection lost'));
     await expect(failed).rejects.toThrow('connection lost');
     const next = verification.verify();
     expect(next).not.toBe(failed);
-    const report = await next;
-    expect(report).toMatchObject({ ok: true, records: 0 });
-    expect(Date.parse(report.startedAt)).toBeLessThanOrEqual(Date.now());
+    verification.walks[1].resolve(report());
+    await expect(next).resolves.toMatchObject({ ok: true });
     const after = verification.verify();
     expect(after).not.toBe(next);
+    expect(verification.walks).toHaveLength(3);
+    verification.walks[2].resolve(report());
     await after;
   });
 });

@@ -1,8 +1,12 @@
+import { encodeEvent } from '@vigie/contracts';
 import type { Kafka } from 'kafkajs';
 import { EventEmitter } from 'node:events';
+import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { MessagingMetrics } from '../metrics/messaging-metrics';
+import { sampleEvents } from '../../test-support/messaging-fixture';
 import type { Outbox } from '../outbox/outbox';
-import { BatchEventConsumer, type BatchEventConsumerOptions } from './batch-event-consumer';
+import { BatchEventConsumer, type BatchEventConsumerOptions, type EventBatch } from './batch-event-consumer';
 
 /** A kafkajs consumer reduced to what the restart and commit logic touch; its events are emitted by hand. */
 function fakeKafka() {
@@ -213,5 +217,76 @@ describe('BatchEventConsumer offset commits', () => {
       { topic: 'topic.v1', partition: 0, offset: '30' },
       { topic: 'topic.v1', partition: 1, offset: '5' },
     ]);
+  });
+});
+
+describe('BatchEventConsumer deduplication', () => {
+  /** One batch of `events` (the first one twice) through a consumer whose transactions run on a fake manager. */
+  async function deliverEvents(deduplication: 'inbox' | 'handler', skippedByHandler: number) {
+    const fake = fakeKafka();
+    const sql: string[] = [];
+    const manager = {
+      query: jest.fn(async (text: string, parameters: unknown[]) => {
+        sql.push(text);
+        // The inbox claims every id it is given: none was applied before.
+        return text.includes('inbox') ? (parameters[1] as string[]).map((event_id) => ({ event_id })) : [];
+      }),
+    };
+    const metrics = new MessagingMetrics(new Registry());
+    const handed: string[][] = [];
+    const batches = new BatchEventConsumer({
+      kafka: fake.kafka,
+      dataSource: { transaction: async (work: (m: unknown) => Promise<void>) => work(manager) } as unknown as DataSource,
+      schema: 'test',
+      groupId: 'g',
+      deduplication,
+      handlers: new Map([
+        [
+          'topic.v1',
+          async (batch: EventBatch) => {
+            handed.push(batch.events.map((e) => e.event.id));
+            batch.reportDuplicates(skippedByHandler);
+          },
+        ],
+      ]),
+      outbox: {} as Outbox,
+      metrics,
+      deadLetterPublisher: { publish: async () => undefined } as never,
+      offsetCommitIntervalMs: 0,
+    });
+    await batches.start();
+    const events = sampleEvents(2);
+    const values = [...events, events[0]].map((event) => encodeEvent(event));
+    const { eachBatch } = fake.consumer.run.mock.calls[0][0 as never] as unknown as { eachBatch: (payload: unknown) => Promise<void> };
+    await eachBatch({
+      batch: {
+        topic: 'topic.v1',
+        partition: 0,
+        highWatermark: String(values.length),
+        messages: values.map((value, offset) => ({ offset: String(offset), key: null, value, timestamp: '0', headers: {} })),
+      },
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+      resolveOffset: () => undefined,
+    });
+    await batches.stop();
+    const total = async (counter: 'applied' | 'duplicates') => (await metrics[counter].get()).values.reduce((sum, v) => sum + v.value, 0);
+    return { sql, handed, ids: events.map((e) => e.id), applied: await total('applied'), duplicates: await total('duplicates') };
+  }
+
+  it('by the inbox: records the batch in the inbox and hands over each new event once', async () => {
+    const { sql, handed, ids, applied, duplicates } = await deliverEvents('inbox', 0);
+    expect(sql.filter((text) => text.includes('INSERT INTO "test".inbox'))).toHaveLength(1);
+    expect(handed).toEqual([ids]);
+    expect([applied, duplicates]).toEqual([2, 1]);
+  });
+
+  it('by the handler: writes no inbox row, hands over each event once and counts what the handler skipped', async () => {
+    const { sql, handed, ids, applied, duplicates } = await deliverEvents('handler', 1);
+    expect(sql).toEqual([]);
+    expect(handed).toEqual([ids]);
+    // One repeated within the batch, one the handler found already applied.
+    expect([applied, duplicates]).toEqual([1, 2]);
   });
 });

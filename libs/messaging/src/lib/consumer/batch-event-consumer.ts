@@ -11,7 +11,11 @@ import type { ConsumedEvent } from './consumed-event';
 import { deadLetterRecord, describeError } from './dead-letter';
 import { PoisonMessageError } from './poison-message.error';
 
-/** What a handler receives: only events this consumer group never applied, and the open transaction. */
+/**
+ * What a handler receives: only events this consumer group never applied (with `deduplication:
+ * 'handler'`, every event of the batch once: the handler drops those it applied), and the open
+ * transaction.
+ */
 export interface EventBatch {
   topic: string;
   partition: number;
@@ -25,7 +29,22 @@ export interface EventBatch {
    * reason once the transaction commits (and is forgotten if the transaction rolls back).
    */
   deadLetter(event: ConsumedEvent, reason: string): void;
+  /**
+   * With `deduplication: 'handler'`: how many events of the batch the handler found already
+   * applied and skipped, counted as redeliveries like those the inbox drops.
+   */
+  reportDuplicates(count: number): void;
 }
+
+/**
+ * Who drops an event a consumer group already applied (a redelivery after a crash, a rebalance
+ * or a relay's re-publish):
+ * - `inbox`: the consumer records each event id in the schema's inbox table, in the batch's
+ *   transaction, and hands the handler only the new ones;
+ * - `handler`: no inbox row; for handlers that are idempotent by event id on their own, where
+ *   the inbox would be a second unique index written per event to the same end.
+ */
+export type Deduplication = 'inbox' | 'handler';
 
 export type EventBatchHandler = (batch: EventBatch) => Promise<void>;
 
@@ -40,6 +59,14 @@ export interface BatchEventConsumerOptions {
   /** Used for dead letters; must be acks=all so a DLQ record is durable before the commit. */
   deadLetterPublisher: EventPublisher;
   metrics?: MessagingMetrics;
+  /** Default `inbox`; see {@link Deduplication}. */
+  deduplication?: Deduplication;
+  /**
+   * How long an event id stays in the inbox (default: kept for ever). Past it, a redelivery of
+   * the event would be applied again, so it must exceed the topics' retention: a group reset
+   * to the earliest offset redelivers all they hold. Pruned hourly, from a minute after start.
+   */
+  inboxRetentionMs?: number;
   /** Events applied per database transaction (a Kafka batch may be split; default 1,000). */
   maxEventsPerTransaction?: number;
   /** Bytes one fetch brings in per partition (default 2 MB): the size of a Kafka batch. */
@@ -78,6 +105,9 @@ interface PendingMessage {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const INBOX_FIRST_PRUNE_MS = 60_000;
+const INBOX_PRUNE_INTERVAL_MS = 3_600_000;
+
 /**
  * Consumes whole Kafka batches: decodes and validates every message, applies the valid ones
  * in database transactions together with their inbox rows, sends the rest to `<topic>.dlq`,
@@ -104,6 +134,8 @@ export class BatchEventConsumer {
   private readonly batchesInFlight = new Set<Promise<void>>();
   /** Crashes kafkajs would not recover from, since the last batch applied (paces the restarts). */
   private unrecoveredCrashes = 0;
+  private inboxPruneTimer: NodeJS.Timeout | undefined;
+  private inboxPruning: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: BatchEventConsumerOptions) {
     this.consumer = options.kafka.consumer({
@@ -155,6 +187,35 @@ export class BatchEventConsumer {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
     await this.run();
+    this.scheduleInboxPrune(INBOX_FIRST_PRUNE_MS);
+  }
+
+  /**
+   * Deletes the inbox rows of events older than the retention, now: what the hourly timer does.
+   * Returns how many went (0 without a retention). A group whose handler dedupes writes no
+   * rows, but may hold some from before: they go too.
+   */
+  async pruneInbox(now = new Date()): Promise<number> {
+    const retentionMs = this.options.inboxRetentionMs;
+    if (!retentionMs) return 0;
+    return this.inbox.prune(this.options.dataSource, new Date(now.getTime() - retentionMs));
+  }
+
+  private scheduleInboxPrune(inMs: number): void {
+    if (!this.options.inboxRetentionMs || !this.started) return;
+    this.inboxPruneTimer = setTimeout(() => {
+      this.inboxPruning = this.pruneInbox().then(
+        (deleted) => {
+          if (deleted > 0) this.options.log?.('info', 'inbox pruned', { groupId: this.options.groupId, deleted });
+        },
+        (error: unknown) => {
+          // Nothing lost: the rows stay until the next prune.
+          this.options.log?.('warn', 'pruning the inbox failed; it is tried again in an hour', { groupId: this.options.groupId, error: describeError(error) });
+        },
+      );
+      void this.inboxPruning.then(() => this.scheduleInboxPrune(INBOX_PRUNE_INTERVAL_MS));
+    }, inMs);
+    this.inboxPruneTimer.unref();
   }
 
   private run(): Promise<void> {
@@ -192,7 +253,8 @@ export class BatchEventConsumer {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await Promise.allSettled([...this.batchesInFlight]);
+    clearTimeout(this.inboxPruneTimer);
+    await Promise.allSettled([...this.batchesInFlight, this.inboxPruning]);
     clearTimeout(this.offsetCommitTimer);
     await this.commitPendingOffsetsQuietly();
     await this.consumer.disconnect();
@@ -372,10 +434,13 @@ export class BatchEventConsumer {
   ): Promise<void> {
     const rejected: OutgoingRecord[] = [];
     await this.options.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.claim(manager, events);
-      const duplicates = events.length - fresh.length;
-      if (duplicates > 0) this.options.metrics?.duplicates.inc({ topic: batch.topic }, duplicates);
-      if (fresh.length === 0) return;
+      let skipped = 0;
+      const fresh = this.options.deduplication === 'handler' ? onceEach(events) : await this.inbox.claim(manager, events);
+      let duplicates = events.length - fresh.length;
+      if (fresh.length === 0) {
+        if (duplicates > 0) this.options.metrics?.duplicates.inc({ topic: batch.topic }, duplicates);
+        return;
+      }
       // Each message's trace goes on through what the handler publishes (see TraceScope); a
       // lone event's trace is also the active context, for the handler's logs and calls.
       const scope = new TraceScope(fresh);
@@ -391,9 +456,14 @@ export class BatchEventConsumer {
             const raw = rawById.get(event.event.id);
             if (raw) rejected.push(this.deadLetter(raw.message, raw.coordinates, reason, 'rejected'));
           },
+          reportDuplicates: (count) => {
+            skipped += count;
+          },
         }),
       );
-      this.options.metrics?.applied.inc({ topic: batch.topic }, fresh.length - rejected.length);
+      duplicates += skipped;
+      if (duplicates > 0) this.options.metrics?.duplicates.inc({ topic: batch.topic }, duplicates);
+      this.options.metrics?.applied.inc({ topic: batch.topic }, fresh.length - skipped - rejected.length);
     });
     deadLetters.push(...rejected);
   }
@@ -426,4 +496,10 @@ export class BatchEventConsumer {
     this.options.metrics?.deadLettered.inc({ topic: coordinates.topic, reason: kind });
     return deadLetterRecord(message, coordinates, this.options.groupId, reason);
   }
+}
+
+/** The batch with each event id once, first occurrence kept (a re-published outbox row can repeat one). */
+function onceEach(events: ConsumedEvent[]): ConsumedEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => !seen.has(e.event.id) && (seen.add(e.event.id), true));
 }

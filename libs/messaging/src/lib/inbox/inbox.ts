@@ -1,3 +1,4 @@
+import { uuidV7Floor } from '@vigie/contracts';
 import type { EntityManager } from 'typeorm';
 import { quoteSchema } from '../schema/messaging-tables';
 import type { ConsumedEvent } from '../consumer/consumed-event';
@@ -38,5 +39,28 @@ export class Inbox {
     const fresh = new Set(rows.map((row) => row.event_id));
     // A batch may carry the same event twice (a re-published outbox row); keep the first.
     return events.filter((e) => fresh.delete(e.event.id));
+  }
+
+  /**
+   * Deletes this group's rows of events created before `before`, `batchSize` rows a statement
+   * (short transactions, no long lock), and returns how many went. Event ids are UUIDv7, which
+   * begin with their creation time, so the primary key finds them in age order: no other index.
+   */
+  async prune(run: Pick<EntityManager, 'query'>, before: Date, batchSize = 10_000): Promise<number> {
+    const bound = uuidV7Floor(before.getTime());
+    let total = 0;
+    for (;;) {
+      const [{ deleted }]: { deleted: number }[] = await run.query(
+        `WITH doomed AS (
+           SELECT event_id FROM ${this.table} WHERE consumer_group = $1 AND event_id < $2::uuid ORDER BY event_id LIMIT $3
+         ), gone AS (
+           DELETE FROM ${this.table} i USING doomed d WHERE i.consumer_group = $1 AND i.event_id = d.event_id RETURNING 1
+         )
+         SELECT count(*)::int AS deleted FROM gone`,
+        [this.consumerGroup, bound, batchSize],
+      );
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
   }
 }

@@ -1,6 +1,6 @@
-import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventPublisher, OutgoingRecord } from '../ports';
+import { workerThreadExecArgv } from '../threads/worker-exec-argv';
 import type { KafkaClientOptions } from './kafka-config';
 import type { PublishedCounter } from './kafka-event-publisher';
 import {
@@ -91,12 +91,7 @@ export class ThreadedKafkaPublisher implements EventPublisher {
       requestTimeoutMs: this.options.requestTimeoutMs,
       forwardLogs: this.options.log !== undefined,
     };
-    // Run from TypeScript sources (tests, scripts under ts-node), the thread compiles the
-    // worker module the same way; compiled, it is the .js file beside this one.
-    const worker = new Worker(PUBLISHER_THREAD_FILE, {
-      workerData: settings,
-      execArgv: extname(PUBLISHER_THREAD_FILE) === '.ts' ? ['--require', 'ts-node/register/transpile-only'] : [],
-    });
+    const worker = new Worker(PUBLISHER_THREAD_FILE, { workerData: settings, execArgv: workerThreadExecArgv(PUBLISHER_THREAD_FILE) });
     worker.on('message', (reply: PublisherThreadReply) => this.onReply(reply));
     worker.on('error', (error) => this.lost(worker, error));
     worker.on('exit', (code) => this.lost(worker, new Error(`the Kafka publisher thread exited (code ${code})`)));

@@ -48,3 +48,17 @@ export async function dropMessagingTables(queryRunner: QueryRunner, schema: stri
   await queryRunner.query(`DROP TABLE ${s}.outbox`);
   await queryRunner.query(`DROP TABLE ${s}.inbox`);
 }
+
+/**
+ * The inbox's `applied_at` index, created by the first messaging migration and read by no
+ * query: every inbox row paid a second index write for it. Retention prunes by event id
+ * instead (see `Inbox.prune`). Each service drops it in a migration of its own.
+ */
+export async function dropInboxAppliedAtIndex(queryRunner: QueryRunner, schema: string): Promise<void> {
+  await queryRunner.query(`DROP INDEX IF EXISTS ${quoteSchema(schema)}.inbox_applied_at_idx`);
+}
+
+export async function createInboxAppliedAtIndex(queryRunner: QueryRunner, schema: string): Promise<void> {
+  const s = quoteSchema(schema);
+  await queryRunner.query(`CREATE INDEX IF NOT EXISTS inbox_applied_at_idx ON ${s}.inbox (applied_at)`);
+}

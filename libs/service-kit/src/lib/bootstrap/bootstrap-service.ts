@@ -44,7 +44,7 @@ export interface ServiceDefinition {
   module: Type<unknown>;
   relay?: Pick<OutboxRelayOptions, 'afterPublish' | 'batchSize' | 'idlePollMs'>;
   /** Batch sizes of the service's consumer, where the defaults do not suit its work. */
-  consumer?: Pick<BatchEventConsumerOptions, 'maxEventsPerTransaction' | 'maxBytesPerPartition' | 'maxBytesPerFetch'>;
+  consumer?: Pick<BatchEventConsumerOptions, 'deduplication' | 'maxEventsPerTransaction' | 'maxBytesPerPartition' | 'maxBytesPerFetch'>;
   /**
    * The service's own settings, read from the same environment and validated at start
    * (throw a `ConfigurationError`); injectable as `SERVICE_SETTINGS`.
@@ -179,6 +179,7 @@ export async function bootstrapService(
         groupId: config.consumerGroup,
         fromBeginning: config.consumerStart === 'earliest',
         sessionTimeoutMs: config.consumerSessionTimeoutMs,
+        inboxRetentionMs: config.inboxRetentionDays * 86_400_000,
         ...definition.consumer,
         outbox,
         deadLetterPublisher: publisher,

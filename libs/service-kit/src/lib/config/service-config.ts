@@ -27,6 +27,12 @@ export interface ServiceConfig {
    * before giving its partitions to the others; a restarted service waits that long to rejoin.
    */
   consumerSessionTimeoutMs: number;
+  /**
+   * Days an applied event id stays in the service's inbox (INBOX_RETENTION_DAYS, default 14):
+   * longer than the topics keep their records (Kafka's default is 7 days), since a consumer
+   * group reset to the earliest offset redelivers all of them.
+   */
+  inboxRetentionDays: number;
   /** Where API keys are verified (ingest's platform registry), for services that serve HTTP APIs. */
   authUrl: string;
   /**
@@ -114,6 +120,7 @@ export function loadServiceConfig(serviceName: string, defaultPort: number, env:
     consumerStart: env.KAFKA_CONSUMER_START === 'latest' ? 'latest' : 'earliest',
     // The broker refuses less than its group.min.session.timeout.ms (6 s by default).
     consumerSessionTimeoutMs: integer('KAFKA_CONSUMER_SESSION_TIMEOUT_MS', 30000, 6000, 300000),
+    inboxRetentionDays: integer('INBOX_RETENTION_DAYS', 14, 1, 36500),
     authUrl: (env.VIGIE_AUTH_URL ?? 'http://127.0.0.1:3001').replace(/\/$/, ''),
     metricsToken: env.VIGIE_METRICS_TOKEN || undefined,
     trustedProxies: (env.HTTP_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''),
