@@ -241,6 +241,8 @@ async function main(): Promise<void> {
   });
   cleanups.add('audit', () => audit.close());
   const pool = new Pool({ connectionString: url, max: 3 });
+  // Its last connections may still be closing when the bench database is dropped WITH (FORCE).
+  pool.on('error', () => undefined);
   cleanups.add('bench database connection', () => pool.end());
   const count = async () => Number((await pool.query('SELECT count(*) AS n FROM audit.log')).rows[0].n);
   const lastPosition = async () => Number((await pool.query('SELECT coalesce(max(position), 0) AS p FROM audit.log')).rows[0].p);
