@@ -30,6 +30,8 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
+  /** Set at shutdown: a backlog of due alerts (after a rebuild or an import) stops between batches. */
+  private shuttingDown = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,6 +49,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.shuttingDown = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
@@ -71,7 +74,8 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
       const batch = await this.dataSource.transaction((manager) => this.dispatchBatch(manager, nowMs));
       this.metrics.alertsSent(batch.alerts);
       sent += batch.alerts.length;
-      if (batch.picked < 200) return sent;
+      // Each batch commits on its own; what is left stays due for the next start.
+      if (batch.picked < 200 || this.shuttingDown) return sent;
     }
   }
 

@@ -1,5 +1,10 @@
 import { headLeafHash, merkleRoot, sortHeads } from '@vigie/audit-chain';
-import { rootOfChainHeads } from './checkpoint-issuer.service';
+import type { Outbox } from '@vigie/messaging';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { AuditSettings } from '../../audit.settings';
+import { CheckpointIssuer, rootOfChainHeads, type IssuedCheckpoint } from './checkpoint-issuer.service';
+import type { SigningKeys } from './signing-keys.service';
 
 interface StoredHead {
   tenant: string;
@@ -58,5 +63,48 @@ describe('rootOfChainHeads', () => {
     const before = await rootOfChainHeads(fakeHeads(heads).query, 'p1', 5);
     heads[7] = { ...heads[7], seq: String(Number(heads[7].seq) + 1) };
     expect(await rootOfChainHeads(fakeHeads(heads).query, 'p1', 5)).not.toBe(before);
+  });
+});
+
+describe('CheckpointIssuer timer', () => {
+  function issuerWithRounds() {
+    const logger = { warn: jest.fn(), error: jest.fn(), info: jest.fn() };
+    const settings = { checkpointIntervalMs: 60_000 } as AuditSettings;
+    const issuer = new CheckpointIssuer({} as DataSource, {} as SigningKeys, {} as Outbox, settings, logger as unknown as Logger);
+    const rounds: { resolve: (value: IssuedCheckpoint[]) => void; reject: (error: Error) => void }[] = [];
+    const issue = jest.spyOn(issuer, 'issue').mockImplementation(
+      () => new Promise<IssuedCheckpoint[]>((resolve, reject) => rounds.push({ resolve, reject })),
+    );
+    return { issuer, issue, rounds, logger };
+  }
+
+  it('skips a tick while the previous round runs, instead of queueing rounds without bound', async () => {
+    const { issuer, issue, rounds, logger } = issuerWithRounds();
+    const first = issuer.tick();
+    await issuer.tick();
+    await issuer.tick();
+    expect(issue).toHaveBeenCalledTimes(1);
+    expect(issue).toHaveBeenCalledWith({ onlyWithNews: true });
+    expect(issuer.skippedTicks).toBe(2);
+    expect(logger.warn).toHaveBeenCalledTimes(2);
+    rounds[0].resolve([]);
+    await first;
+    const second = issuer.tick();
+    expect(issue).toHaveBeenCalledTimes(2);
+    rounds[1].resolve([]);
+    await second;
+  });
+
+  it('logs a failed round and runs the next tick', async () => {
+    const { issuer, issue, rounds, logger } = issuerWithRounds();
+    const failing = issuer.tick();
+    rounds[0].reject(new Error('database gone'));
+    await failing;
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    const next = issuer.tick();
+    expect(issue).toHaveBeenCalledTimes(2);
+    expect(issuer.skippedTicks).toBe(0);
+    rounds[1].resolve([]);
+    await next;
   });
 });

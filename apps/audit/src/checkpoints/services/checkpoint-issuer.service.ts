@@ -59,6 +59,9 @@ interface TenantCut {
 export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  private timerRound: Promise<void> | undefined;
+  /** Ticks skipped so far because a round was still running. */
+  skippedTicks = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,10 +73,31 @@ export class CheckpointIssuer implements OnApplicationBootstrap, OnModuleDestroy
 
   onApplicationBootstrap(): void {
     if (this.settings.checkpointIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.issue({ onlyWithNews: true }).catch((error) => this.logger.error({ err: error }, 'checkpoint failed; next attempt at the next interval'));
-    }, this.settings.checkpointIntervalMs);
+    this.timer = setInterval(() => void this.tick(), this.settings.checkpointIntervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * One timer-driven round. A round still running when the next tick comes makes that tick a
+   * no-op: queueing it instead would pile up a round per interval, without bound, on a log
+   * whose checkpoints take longer than the interval (millions of chains on a slow disk).
+   */
+  async tick(): Promise<void> {
+    if (this.timerRound) {
+      this.skippedTicks++;
+      this.logger.warn(
+        { intervalMs: this.settings.checkpointIntervalMs, skippedTicks: this.skippedTicks },
+        'the previous checkpoint round is still running: this interval is skipped (raise AUDIT_CHECKPOINT_INTERVAL_MS if this repeats)',
+      );
+      return;
+    }
+    this.timerRound = this.issue({ onlyWithNews: true })
+      .then(() => undefined)
+      .catch((error) => this.logger.error({ err: error }, 'checkpoint failed; next attempt at the next interval'))
+      .finally(() => {
+        this.timerRound = undefined;
+      });
+    await this.timerRound;
   }
 
   async onModuleDestroy(): Promise<void> {
