@@ -1,9 +1,25 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AdSchema } from '@vigie/contracts';
 import { METRICS_REGISTRY } from '@vigie/service-kit';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export type IntakeOutcome = 'accepted' | 'duplicate' | 'rejected';
 export type IntakeChannel = 'http-batch' | 'ndjson' | 'kafka';
+
+/**
+ * The `field` labels rejections may carry: the ad's own fields, the envelope fields of a record
+ * produced to ads.submitted.v1, and "line" for an NDJSON line that is no JSON at all. Anything
+ * else (an unknown property the platform sent, named by the platform) is counted as "other":
+ * a label taken from input would add a series per distinct name, without bound.
+ */
+const REJECTION_FIELDS = new Set([...Object.keys(AdSchema().properties), 'type', 'tenant', 'subject', 'data', 'line']);
+
+/** The label a rejection at `field` (a JSON pointer) is counted under. */
+export function rejectionFieldLabel(field: string): string {
+  if (field === '' || field === '/') return '/';
+  const top = field.split('/')[field.startsWith('/') ? 1 : 0];
+  return REJECTION_FIELDS.has(top) ? top : 'other';
+}
 
 /** What ingest counts: ads by outcome and channel, rejections by field, and breaker state. */
 @Injectable()
@@ -39,7 +55,6 @@ export class IngestMetrics {
 
   rejected(field: string, channel: IntakeChannel): void {
     this.count('rejected', channel);
-    // Only the top-level field, so the label set stays small whatever platforms send.
-    this.rejections.inc({ field: field.split('/')[1] || field || '/' });
+    this.rejections.inc({ field: rejectionFieldLabel(field) });
   }
 }
