@@ -10,9 +10,15 @@ interface SentBatch {
 function fakeProducer() {
   const sends: { keys: string[]; finish: (error?: Error) => void }[] = [];
   const counts = { created: 0, connected: 0, disconnected: 0 };
+  /** Connection attempts that fail before one succeeds. */
+  const broker = { refusals: 0 };
   const producer = {
     connect: async () => {
       counts.connected += 1;
+      if (broker.refusals > 0) {
+        broker.refusals -= 1;
+        throw new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+      }
     },
     disconnect: async () => {
       counts.disconnected += 1;
@@ -27,7 +33,7 @@ function fakeProducer() {
     counts.created += 1;
     return producer;
   };
-  return { kafka: { producer: create } as unknown as Kafka, sends, counts };
+  return { kafka: { producer: create } as unknown as Kafka, sends, counts, broker };
 }
 
 const record = (key: string, bytes = 10): OutgoingRecord => ({ topic: 'ads.ingested.v1', key, value: Buffer.alloc(bytes), headers: {} });
@@ -115,5 +121,18 @@ describe('KafkaEventPublisher', () => {
     expect(counts.connected).toBe(2);
     sends[2].finish();
     await expect(again).resolves.toBeUndefined();
+  });
+
+  it('tries to connect again on the next publish after a failed connection', async () => {
+    const { kafka, sends, counts, broker } = fakeProducer();
+    const publisher = new KafkaEventPublisher(kafka);
+    broker.refusals = 2;
+    await expect(publisher.publish([record('a')])).rejects.toThrow('ECONNREFUSED');
+    await expect(publisher.publish([record('a')])).rejects.toThrow('ECONNREFUSED');
+    const third = publisher.publish([record('a')]);
+    await tick();
+    expect(counts.connected).toBe(3);
+    sends[0].finish();
+    await expect(third).resolves.toBeUndefined();
   });
 });

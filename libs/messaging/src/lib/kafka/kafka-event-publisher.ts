@@ -70,7 +70,12 @@ export class KafkaEventPublisher implements EventPublisher {
   }
 
   connect(): Promise<void> {
-    this.connected ??= this.producer.connect();
+    // A failed connection is forgotten, so the next publish tries again: kept, it would fail
+    // every publish until the process restarts (after a desync the broker may still be away).
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
     return this.connected;
   }
 

@@ -46,9 +46,13 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly idlePollMs: number;
   private readonly failureBackoffMs: number;
-  /** Records handed to `publishSoon` and not yet published; one publication at a time takes them all. */
-  private soon: PendingRecord[] = [];
+  /**
+   * Records handed to `publishSoon` and not yet published, each with the time after which the
+   * relay reads its row itself; one publication at a time takes them in order.
+   */
+  private soon: { pending: PendingRecord; relayTakesOverAt: number }[] = [];
   private publishingSoon: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,12 +68,19 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loop = this.run();
   }
 
-  /** Finishes the batch in flight and the records handed to `publishSoon`, then stops. */
+  /**
+   * Finishes the batch in flight and the publication of `publishSoon` records in flight, then
+   * stops. Records handed to `publishSoon` and not yet sent are left to their rows: the next
+   * relay to run publishes them (waiting for all of them could outlast any shutdown timeout
+   * while the broker is away).
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     this.notify();
     await this.loop;
     await this.settled();
@@ -110,11 +121,21 @@ export class OutboxRelay {
    * the next one, in the order they came (the order of their commits), so one subject's
    * events keep their order. A failed publication is reported to `onError` and left to the
    * relay, which sees the rows once their `publishItselfWithinMs` has passed.
+   *
+   * `relayTakesOverInMs` is that `publishItselfWithinMs`: a record still waiting here after it
+   * is dropped, since the relay has its row by then. So while the broker is away, what waits
+   * here is bounded by the rate of writes over that time, not by the length of the outage.
    */
-  publishSoon(pending: readonly PendingRecord[]): void {
-    if (pending.length === 0) return;
-    this.soon.push(...pending);
+  publishSoon(pending: readonly PendingRecord[], relayTakesOverInMs = Number.POSITIVE_INFINITY): void {
+    if (pending.length === 0 || this.stopping) return;
+    const relayTakesOverAt = Date.now() + relayTakesOverInMs;
+    for (const record of pending) this.soon.push({ pending: record, relayTakesOverAt });
     this.publishingSoon ??= this.publishWhatCameSoon();
+  }
+
+  /** Records handed to `publishSoon` that wait for a publication (the gauge of a backlog in memory). */
+  get waitingSoon(): number {
+    return this.soon.length;
   }
 
   /** Resolves once every record handed to `publishSoon` so far was published or given up. */
@@ -123,14 +144,21 @@ export class OutboxRelay {
   }
 
   private async publishWhatCameSoon(): Promise<void> {
-    while (this.soon.length > 0) {
-      const batch = this.soon.splice(0, this.batchSize);
+    while (this.soon.length > 0 && !this.stopping) {
+      // Handed over in order with the same delay, so those the relay took over come first.
+      const now = Date.now();
+      let expired = 0;
+      while (expired < this.soon.length && this.soon[expired].relayTakesOverAt <= now) expired++;
+      if (expired > 0) this.soon.splice(0, expired);
+      const batch = this.soon.splice(0, this.batchSize).map((entry) => entry.pending);
+      if (batch.length === 0) break;
       try {
         await this.publishNow(batch);
       } catch (error) {
         this.options.onError?.(error);
       }
     }
+    if (this.stopping) this.soon = [];
     this.publishingSoon = undefined;
   }
 
