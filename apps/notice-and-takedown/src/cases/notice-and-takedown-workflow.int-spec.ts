@@ -1,6 +1,9 @@
 // Notices, cases, the review queue, decisions, automatic removals, appeals and authorisation,
 // through the real broker and database, with ingest (the key registry) as its own process.
 import { createEvent, EVENT_DEFINITIONS, subjectFor, validateEventData, type AnyEvent, type EventData } from '@vigie/contracts';
+import { Client } from 'pg';
+import { CLAIM_NEXT_WAITING_CASE_SQL, LIST_WAITING_CASES_SQL } from '../review/services/review-queue.service';
+import { acknowledgeKafkaDeliveriesSql } from '../takedown/services/webhook-delivery.service';
 import { startNatFixture, waitFor, type CreatedPlatform, type NatFixture } from '../test-support/nat-fixture';
 import { CaseLedger, CLOCK_COLUMNS, clockColumns } from './services/case-ledger.service';
 import type { CaseRow } from './services/case-row';
@@ -241,6 +244,26 @@ describe('a notice through to the takedown command', () => {
     expect(before.body.clock).toMatchObject({ publishedAt: null, provisionalFrom: expect.any(String) });
     await fixture.publish([ingested(platform.id, adId)]);
     await waitFor(async () => (await fixture.call<{ clock: { publishedAt: string | null } }>('GET', `/cases/${caseId}`, keys.moderatorA)).body.clock.publishedAt, 30_000, 'published at');
+  });
+
+  it('takes the ad\'s address from the platform, never from a notifier who named the ad by id', async () => {
+    const adId = nextAdId();
+    // An anonymous notifier's address beside the ad id: the removal verifier would GET it.
+    const claimed = { ...notice(platform.id, adId), notifier: { name: 'A', email: 'a@example.org' } };
+    claimed.locations = [{ platformId: platform.id, adId, url: 'http://127.0.0.1:5432/internal' } as { platformId: string; adId: string }];
+    const submitted = await fixture.call<{ cases: { caseId: string }[] }>('POST', '/notices', null, claimed);
+    expect(submitted.status).toBe(201);
+    const caseId = submitted.body.cases[0]?.caseId as string;
+    const adUrl = async () => (await fixture.query<{ ad_url: string | null }>('SELECT ad_url FROM notice_and_takedown.cases WHERE id = $1', [caseId]))[0]?.ad_url;
+    expect(await adUrl()).toBeNull();
+    await fixture.publish([ingested(platform.id, adId)]);
+    expect(await waitFor(adUrl, 30_000, 'the case learns the platform\'s address')).toBe(`https://${platform.id}.example/ads/${adId}`);
+    // The notice keeps what its notifier claimed.
+    const [stored] = await fixture.query<{ locations: { url: string | null }[] }>(
+      'SELECT n.locations FROM notice_and_takedown.notices n JOIN notice_and_takedown.case_notices cn ON cn.notice_id = n.id WHERE cn.case_id = $1',
+      [caseId],
+    );
+    expect(stored.locations[0]?.url).toBe('http://127.0.0.1:5432/internal');
   });
 
   it('gives knowledge at once for an authority order, with its own deadline', async () => {
@@ -511,5 +534,41 @@ describe('public notices are rate-limited per address', () => {
     expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
     // Keyed notifiers are not limited by it.
     expect((await fixture.call('POST', '/notices', keys.flagger, notice(platform.id, nextAdId()))).status).toBe(201);
+  });
+});
+
+describe('the reads run several times a second go through indexes of the waiting rows', () => {
+  /**
+   * The plan of a statement on the spec's few rows, where reading them all and sorting is
+   * cheapest: scans of the whole table and sorts are priced out, so an index is taken, and a
+   * Sort still shows when none gives the queue order.
+   */
+  async function plan(sql: string, params: unknown[]): Promise<string> {
+    const client = new Client({ connectionString: fixture.databaseUrl });
+    await client.connect();
+    try {
+      await client.query('SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off');
+      const [row] = (await client.query(`EXPLAIN (FORMAT JSON) ${sql}`, params)).rows;
+      return JSON.stringify(row['QUERY PLAN']);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('reads the review queue in queue order from cases_waiting_idx, without a sort', async () => {
+    for (const [sql, params] of [
+      [LIST_WAITING_CASES_SQL, [null, 'mod-a', 50]],
+      [LIST_WAITING_CASES_SQL, [platform.id, 'mod-a', 50]],
+      [CLAIM_NEXT_WAITING_CASE_SQL, [null]],
+    ] as const) {
+      const text = await plan(sql, [...params]);
+      expect(text).toContain('"Index Name":"cases_waiting_idx"');
+      expect(text).not.toContain('"Node Type":"Sort"');
+    }
+  });
+
+  it('finds pending Kafka-delivered commands through takedown_commands_kafka_pending_idx', async () => {
+    const text = await plan(acknowledgeKafkaDeliveriesSql('notice_and_takedown.outbox'), [false]);
+    expect(text).toContain('"Index Name":"takedown_commands_kafka_pending_idx"');
   });
 });

@@ -99,6 +99,8 @@ export interface NatFixture {
   /** Every platform this fixture creates has an id starting with it; the tap keeps only theirs. */
   readonly tenantPrefix: string;
   readonly databaseName: string;
+  /** notice-and-takedown's database, for a spec that needs a session of its own. */
+  readonly databaseUrl: string;
   readonly consumerGroup: string;
   createPlatform(mode: 'http' | 'kafka', webhookUrl?: string): Promise<CreatedPlatform>;
   createKey(role: string, principalId: string, platformId?: string): Promise<string>;
@@ -351,6 +353,7 @@ export async function startNatFixture(options: { env?: Record<string, string> } 
     adminKey,
     tenantPrefix,
     databaseName,
+    databaseUrl,
     consumerGroup,
 
     async createPlatform(mode, webhookUrl) {

@@ -16,7 +16,7 @@ import { CaseException, CaseExceptionCode } from '../../cases/exceptions/case.ex
 import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settings';
 import { RejectNoticeBody, SubmitNoticeBody } from '../dtos/notice.dtos';
 import { NoticeException, NoticeExceptionCode } from '../exceptions/notice.exception';
-import { NoticeIntake } from '../services/notice-intake.service';
+import { BUSY_RETRY_AFTER_SECONDS, NoticeIntake } from '../services/notice-intake.service';
 import { NoticeJudgement } from '../services/notice-judgement.service';
 import { PublicNoticeLimiter } from '../services/public-notice-limiter';
 
@@ -67,7 +67,10 @@ export class NoticesController {
         throw new NoticeException(NoticeExceptionCode.INVALID_NOTICE, `invalid notice: ${errors[0]?.field} ${errors[0]?.reason}`, errors);
       }
     })();
-    return this.intake.submit(parsed, request.caller, request.ip);
+    return this.intake.submit(parsed, request.caller, request.ip).catch((error: unknown) => {
+      if (error instanceof NoticeException && error.code === NoticeExceptionCode.BUSY) reply.header('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+      throw error;
+    });
   }
 
   @Get(':noticeId')

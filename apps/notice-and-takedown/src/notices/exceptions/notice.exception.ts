@@ -8,6 +8,8 @@ export enum NoticeExceptionCode {
   ROLE_NOT_ALLOWED = 'ROLE_NOT_ALLOWED',
   RATE_LIMITED = 'RATE_LIMITED',
   AUTH_UNAVAILABLE = 'AUTH_UNAVAILABLE',
+  /** Too many notices are waiting to be written (the database is slow or away): retry shortly. */
+  BUSY = 'BUSY',
 }
 
 const statusByCode: Record<NoticeExceptionCode, HttpStatus> = {
@@ -17,6 +19,7 @@ const statusByCode: Record<NoticeExceptionCode, HttpStatus> = {
   [NoticeExceptionCode.ROLE_NOT_ALLOWED]: HttpStatus.FORBIDDEN,
   [NoticeExceptionCode.RATE_LIMITED]: HttpStatus.TOO_MANY_REQUESTS,
   [NoticeExceptionCode.AUTH_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [NoticeExceptionCode.BUSY]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export class NoticeException extends CodedHttpException<NoticeExceptionCode> {

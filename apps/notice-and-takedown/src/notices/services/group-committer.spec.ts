@@ -1,4 +1,4 @@
-import { GroupCommitter } from './group-committer';
+import { GroupCommitter, GroupCommitterFullError } from './group-committer';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -40,5 +40,29 @@ describe('GroupCommitter', () => {
       throw new Error('database down');
     }, { maxGroupSize: 10, maxConcurrentGroups: 2 });
     await expect(broken.submit(1)).rejects.toThrow('database down');
+  });
+
+  it('turns items away at once beyond maxWaiting while a stalled group is written, and takes them again after', async () => {
+    const releases: (() => void)[] = [];
+    const committer = new GroupCommitter<number, number>(
+      (items) => new Promise((resolve) => releases.push(() => resolve(items))),
+      { maxGroupSize: 2, maxConcurrentGroups: 1, maxWaiting: 3 },
+    );
+    const inFlight = committer.submit(0);
+    await tick();
+    const waiting = [1, 2, 3].map((item) => committer.submit(item));
+    expect(committer.waitingCount).toBe(3);
+    await expect(committer.submit(4)).rejects.toBeInstanceOf(GroupCommitterFullError);
+    expect(committer.waitingCount).toBe(3);
+    releases[0]();
+    expect(await inFlight).toBe(0);
+    await tick();
+    // One group of two left the queue: there is room again.
+    const later = committer.submit(5);
+    for (let i = 1; i < 4; i++) {
+      releases[i]?.();
+      await tick();
+    }
+    expect(await Promise.all([...waiting, later])).toEqual([1, 2, 3, 5]);
   });
 });

@@ -5,7 +5,7 @@ import { activeSpanContext, runInSpanContext, type Outbox, type OutboxRelay } fr
 import { OUTBOX, RELAY, type Caller } from '@vigie/service-kit';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { GroupCommitter } from './group-committer';
+import { GroupCommitter, GroupCommitterFullError } from './group-committer';
 import { inWaves } from './in-waves';
 import { TransactionsBegunAhead } from './transactions-begun-ahead';
 import { adTracesOf, type AdTraceRow } from '../../cases/services/ad-traces';
@@ -26,7 +26,14 @@ export interface NoticeReceipt {
 interface ResolvedLocation {
   platformId: string;
   adId: string;
+  /** The address the notifier gave, kept on the notice as its claim. */
   url: string | null;
+  /**
+   * The address the platform itself sent for the ad, when the notice located the ad by it: the
+   * only one a case (and so a command, and the removal verifier's GET) may take from a notice.
+   * A notifier's address beside an ad id is a claim, and would point the verifier anywhere.
+   */
+  platformUrl: string | null;
 }
 
 interface PendingNotice {
@@ -50,6 +57,9 @@ interface StandingRow {
 
 /** How long committed events are left to this process's own publication before the relay takes them. */
 const RELAY_TAKEOVER_MS = 5000;
+/** Notices allowed to wait for their group; the next ones are answered 503 (see the batcher). */
+export const MAX_WAITING_NOTICES = 2000;
+export const BUSY_RETRY_AFTER_SECONDS = 1;
 
 const lockOrder = (item: PendingNotice) => `${item.locations[0]?.platformId}:${item.locations[0]?.adId}`;
 
@@ -79,6 +89,9 @@ export class NoticeIntake implements OnModuleDestroy {
   private readonly batcher = new GroupCommitter<PendingNotice, NoticeReceipt>((items) => this.recordGroup(items), {
     maxGroupSize: 64,
     maxConcurrentGroups: 1,
+    // About a second of notices at the rate bench:notices measures: beyond, the database is not
+    // keeping up, and a prompt 503 serves the notifier better than an answer that never comes.
+    maxWaiting: MAX_WAITING_NOTICES,
   });
 
   async onModuleDestroy(): Promise<void> {
@@ -96,7 +109,12 @@ export class NoticeIntake implements OnModuleDestroy {
         ? `email:${hash(body.notifier.email.toLowerCase())}`
         : `address:${hash(clientAddress)}`;
     const item: PendingNotice = { body, caller, sourceType, locations, notifierKey, receivedAt, noticeId: uuidv7(), trace: activeSpanContext() };
-    return this.batcher.submit(item);
+    return this.batcher.submit(item).catch((error: unknown) => {
+      if (!(error instanceof GroupCommitterFullError)) throw error;
+      throw new NoticeException(NoticeExceptionCode.BUSY, 'too many notices are waiting to be recorded; retry shortly', undefined, {
+        retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+      });
+    });
   }
 
   /**
@@ -130,7 +148,7 @@ export class NoticeIntake implements OnModuleDestroy {
         return { receipts: items.map((item) => answers.get(item) as NoticeReceipt), pending };
       }));
       // The notifier has its receipt once the notice is stored; the broker need not be waited for.
-      this.relay.publishSoon(committed.pending);
+      this.relay.publishSoon(committed.pending, RELAY_TAKEOVER_MS);
       return committed.receipts;
     } catch (error) {
       if (items.length === 1) return [error as Error];
@@ -185,7 +203,7 @@ export class NoticeIntake implements OnModuleDestroy {
             notifier_key: notifierKey,
             good_faith: body.goodFaith,
             authority_order: body.authorityOrder ?? null,
-            locations,
+            locations: locations.map(({ platformId, adId, url }) => ({ platformId, adId, url })),
           })),
         ),
         [...new Set(items.map((item) => item.notifierKey))],
@@ -232,7 +250,7 @@ export class NoticeIntake implements OnModuleDestroy {
           return {
             platformId: location.platformId,
             adId: location.adId,
-            url: location.url,
+            url: location.platformUrl,
             origin: item.sourceType === 'authority-order' ? 'authority-order' : 'notice',
             category: item.body.category,
             notice: { id: item.noticeId, receivedAt: item.receivedAt, sourceType: item.sourceType, deprioritised: deprioritisedNow(item) },
@@ -351,7 +369,8 @@ export class NoticeIntake implements OnModuleDestroy {
     const locations = body.locations.map((location, index) => {
       const adId = location.adId ?? known.get(location.url as string);
       if (!adId) errors.push({ field: `/locations/${index}/url`, reason: 'no ad with this URL is known yet: give the ad id as well' });
-      return { platformId: location.platformId, adId: adId ?? '', url: location.url ?? null };
+      const platformUrl = location.adId ? null : (location.url as string);
+      return { platformId: location.platformId, adId: adId ?? '', url: location.url ?? null, platformUrl };
     });
     if (errors.length > 0) throw new NoticeException(NoticeExceptionCode.LOCATION_NOT_FOUND, `cannot locate the ad: ${errors[0]?.reason}`, errors);
     return locations;

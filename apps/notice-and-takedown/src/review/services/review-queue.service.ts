@@ -20,8 +20,22 @@ export function moderatorId(caller: Caller): string {
 // Waiting cases: minors, then authority orders, then trusted flaggers and critical flags, then
 // the rest, each by its nearest deadline. Automatic removals waiting for their human review
 // come in the same queue.
+// Both queries read `cases_waiting_idx`, whose predicate and key are WAITING and QUEUE_ORDER:
+// change one, change the index with it.
 const QUEUE_ORDER = `source_rank, LEAST(internal_deadline, response_deadline, removal_deadline) NULLS LAST, opened_at, id`;
 const WAITING = `(status = 'open' OR human_review_due)`;
+
+/** Waiting cases a caller may see, in queue order. $1: platform (null for all), $2: moderator, $3: limit. */
+export const LIST_WAITING_CASES_SQL = `SELECT * FROM notice_and_takedown.cases
+  WHERE ${WAITING} AND ($1::text IS NULL OR platform_id = $1)
+    AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp() OR claimed_by = $2)
+  ORDER BY ${QUEUE_ORDER} LIMIT $3`;
+
+/** The first waiting case nobody holds, locked; cases locked by a concurrent claim are skipped. $1: platform or null. */
+export const CLAIM_NEXT_WAITING_CASE_SQL = `SELECT * FROM notice_and_takedown.cases
+  WHERE ${WAITING} AND ($1::text IS NULL OR platform_id = $1)
+    AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())
+  ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`;
 
 /**
  * The review queue and its leases: a moderator claims a case for a limited time, so two
@@ -39,13 +53,7 @@ export class ReviewQueue {
   ) {}
 
   async list(caller: Caller, limit: number) {
-    const rows: CaseRow[] = await this.dataSource.query(
-      `SELECT * FROM notice_and_takedown.cases
-        WHERE ${WAITING} AND ($1::text IS NULL OR platform_id = $1)
-          AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp() OR claimed_by = $2)
-        ORDER BY ${QUEUE_ORDER} LIMIT $3`,
-      [caller.platformId, moderatorId(caller), limit],
-    );
+    const rows: CaseRow[] = await this.dataSource.query(LIST_WAITING_CASES_SQL, [caller.platformId, moderatorId(caller), limit]);
     return {
       cases: rows.map((row) => ({
         caseId: row.id,
@@ -75,13 +83,7 @@ export class ReviewQueue {
   /** Claims the first waiting case nobody holds; cases locked by a concurrent claim are skipped. */
   async claimNext(caller: Caller) {
     return this.dataSource.transaction(async (manager) => {
-      const [row]: CaseRow[] = await manager.query(
-        `SELECT * FROM notice_and_takedown.cases
-          WHERE ${WAITING} AND ($1::text IS NULL OR platform_id = $1)
-            AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp())
-          ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [caller.platformId],
-      );
+      const [row]: CaseRow[] = await manager.query(CLAIM_NEXT_WAITING_CASE_SQL, [caller.platformId]);
       if (!row) throw new CaseException(CaseExceptionCode.QUEUE_EMPTY, 'no case is waiting for review');
       return this.claimLocked(manager, row, caller);
     });

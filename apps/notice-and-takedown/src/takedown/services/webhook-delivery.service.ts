@@ -28,6 +28,25 @@ const callsPerPlatform = 8;
 /** After a registry failure the command waits this long (it is not the platform's fault: no attempt is counted). */
 const registryRetryMs = 2000;
 
+/**
+ * Marks delivered up to 500 pending Kafka-delivered commands whose event the relay has published
+ * (its outbox row is gone); $1: whether removals are verified. Run every round of the delivery
+ * loop: `takedown_commands_kafka_pending_idx` holds only the pending ones.
+ */
+export function acknowledgeKafkaDeliveriesSql(outboxTable: string): string {
+  return `WITH published AS (
+             SELECT c.id FROM ${schema}.takedown_commands c
+              WHERE c.status = 'pending' AND c.delivery = 'kafka'
+                AND NOT EXISTS (SELECT 1 FROM ${outboxTable} o WHERE o.event_id = (c.payload->>'id')::uuid)
+              LIMIT 500
+              FOR UPDATE SKIP LOCKED)
+           UPDATE ${schema}.takedown_commands c
+              SET status = 'delivered', delivered_at = clock_timestamp(), attempts = 1,
+                  next_verification_at = CASE WHEN $1::boolean THEN c.deadline ELSE NULL END
+             FROM published WHERE c.id = published.id
+           RETURNING c.id, c.case_id, c.platform_id, c.ad_id, c.payload, c.requested_at, c.delivered_at`;
+}
+
 interface ClaimedCommand {
   id: string;
   case_id: string;
@@ -164,20 +183,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, BeforeApplicatio
   private async acknowledgeKafkaDeliveries(): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const rows: { id: string; case_id: string; platform_id: string; ad_id: string; payload: AnyEvent; requested_at: Date; delivered_at: Date }[] =
-        await updateReturning(manager,
-          `WITH published AS (
-             SELECT c.id FROM ${schema}.takedown_commands c
-              WHERE c.status = 'pending' AND c.delivery = 'kafka'
-                AND NOT EXISTS (SELECT 1 FROM ${this.outbox.tableName} o WHERE o.event_id = (c.payload->>'id')::uuid)
-              LIMIT 500
-              FOR UPDATE SKIP LOCKED)
-           UPDATE ${schema}.takedown_commands c
-              SET status = 'delivered', delivered_at = clock_timestamp(), attempts = 1,
-                  next_verification_at = CASE WHEN $1::boolean THEN c.deadline ELSE NULL END
-             FROM published WHERE c.id = published.id
-           RETURNING c.id, c.case_id, c.platform_id, c.ad_id, c.payload, c.requested_at, c.delivered_at`,
-          [this.settings.verification.enabled],
-        );
+        await updateReturning(manager, acknowledgeKafkaDeliveriesSql(this.outbox.tableName), [this.settings.verification.enabled]);
       if (rows.length === 0) return;
       const events = rows.map((row) =>
         createEvent('takedown.delivered', {
