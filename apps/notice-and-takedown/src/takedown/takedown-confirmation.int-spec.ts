@@ -7,6 +7,7 @@ import { AdsIngestedConsumer } from '../cases/consumers/ads-ingested.consumer';
 import { startFakePlatform, type FakePlatform } from '../test-support/fake-platform';
 import { sleep, startNatFixture, waitFor, type CreatedPlatform, type NatFixture } from '../test-support/nat-fixture';
 import { requestTakedown, seedDecidedCase, type SeededCase } from '../test-support/takedown-seeds';
+import { RemovalVerifier } from './services/removal-verifier.service';
 import { TakedownCommands } from './services/takedown-commands.service';
 
 const adTemplate = EVENT_DEFINITIONS.find((d) => d.type === 'ad.ingested')?.example.data as EventData<'ad.ingested'>;
@@ -236,6 +237,10 @@ describe('takedown confirmations and verification (real Kafka, PostgreSQL and in
       expect(answer.status).toBe(200);
     }
 
+    const awaitingAd = async (commandId: string) =>
+      (await fixture.query<{ awaiting_ad: boolean }>(`SELECT awaiting_ad FROM notice_and_takedown.takedown_commands WHERE id = $1`, [commandId]))[0]
+        ?.awaiting_ad;
+
     /** Verified by probing the ad's address, which the command now records. */
     async function expectVerified(adId: string, commandId: string, caseId: string): Promise<void> {
       const [verified] = (await fixture.collect(Topics.TakedownResults, resultOf('takedown.verified', commandId))) as EventOf<'takedown.verified'>[];
@@ -251,12 +256,37 @@ describe('takedown confirmations and verification (real Kafka, PostgreSQL and in
       const seeded = await seedDecidedCase(fixture, { platformId: platform.id, adId, adUrl: null });
       const { commandId } = await requestTakedown(fixture, seeded);
       await deliverAndConfirm(commandId);
-      // No address anywhere yet: nothing can be probed.
-      await sleep(1500);
+      // No address anywhere yet: nothing can be probed, and the command is set aside, out of
+      // the rounds, instead of being read again by each.
+      await waitFor(() => awaitingAd(commandId), 10_000, 'the command to be set aside');
+      await sleep(1000);
+      expect(await awaitingAd(commandId)).toBe(true);
+      expect(await fixture.metric('vigie_nat_takedown_verifications_total', { outcome: 'awaiting-ad' })).toBeGreaterThanOrEqual(1);
       expect(fixture.seen(Topics.TakedownResults, resultOf('takedown.verified', commandId))).toHaveLength(0);
       expect(fixture.seen(Topics.TakedownResults, resultOf('takedown.verification-failed', commandId))).toHaveLength(0);
 
       await fixture.publish([adIngested(adId)]);
+      await expectVerified(adId, commandId, seeded.caseId);
+      expect(await awaitingAd(commandId)).toBe(false);
+    });
+
+    it('takes back a command set aside while its ad was being stored (the minute sweep)', async () => {
+      fake.removalPage('gone');
+      const adId = 'ad-stored-while-set-aside';
+      const seeded = await seedDecidedCase(fixture, { platformId: platform.id, adId, adUrl: null });
+      const { commandId } = await requestTakedown(fixture, seeded);
+      await deliverAndConfirm(commandId);
+      await waitFor(() => awaitingAd(commandId), 10_000, 'the command to be set aside');
+      // The ad lands without the consumer's hand-back, as when the round set the command aside
+      // while the ad's transaction was still uncommitted.
+      await fixture.query(
+        `INSERT INTO notice_and_takedown.ads (platform_id, ad_id, url, version, published_at, contacts, has_images, ingested_at)
+         VALUES ($1, $2, $3, 1, now(), '{}', false, now())`,
+        [platform.id, adId, fake.adUrl(adId)],
+      );
+      await sleep(1000);
+      expect(await awaitingAd(commandId)).toBe(true);
+      await fixture.nat.app.get(RemovalVerifier).sweepAwaitingAds(Date.now() + 3_600_000);
       await expectVerified(adId, commandId, seeded.caseId);
     });
 

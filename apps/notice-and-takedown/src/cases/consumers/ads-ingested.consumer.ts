@@ -59,6 +59,13 @@ export class AdsIngestedConsumer {
           WHERE c.platform_id = v.platform_id AND c.ad_id = v.ad_id AND (c.published_at IS NULL OR c.ad_url IS NULL)`,
         [rows],
       );
+      // Commands the removal verifier set aside for want of this ad's address are due again.
+      await batch.manager.query(
+        `UPDATE notice_and_takedown.takedown_commands AS c SET awaiting_ad = false
+           FROM json_to_recordset($1::json) AS v(platform_id text, ad_id text, url text)
+          WHERE c.awaiting_ad AND c.platform_id = v.platform_id AND c.ad_id = v.ad_id AND v.url IS NOT NULL`,
+        [rows],
+      );
     }
     for (const event of removals) {
       const { data } = event;

@@ -23,6 +23,8 @@ import { WorkerLoop } from './worker-loop';
 const schema = 'notice_and_takedown';
 const claimBatch = 100;
 const probesPerHost = 4;
+/** How often commands set aside for want of their ad are checked against the ads received. */
+const AWAITING_SWEEP_MS = 60_000;
 
 interface DueCommand {
   id: string;
@@ -66,6 +68,7 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
   private readonly stopping = new AbortController();
   private readonly loop: WorkerLoop;
   private unsubscribe: (() => void) | undefined;
+  private lastAwaitingSweep = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -102,7 +105,8 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
 
   private async round(): Promise<boolean> {
     await this.signals.ensureListening().catch((error) => this.logger.warn({ err: error }, 'cannot listen for takedown signals; polling'));
-    const due = await this.claim();
+    await this.sweepAwaitingAds();
+    const { due, full } = await this.claim();
     const byHost = new Map<string, DueCommand[]>();
     for (const command of due) {
       const host = hostOf(command.url);
@@ -117,10 +121,24 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
         });
       this.busyHosts.set(host, work);
     }
-    return due.length === claimBatch;
+    return full;
   }
 
-  private async claim(): Promise<DueCommand[]> {
+  /**
+   * Takes back the commands set aside whose ad has arrived since, at most once a minute. The ads
+   * consumer takes them back as it stores their ad; this catches the one it cannot see: set
+   * aside by a round that ran while the ad's transaction was still uncommitted.
+   */
+  async sweepAwaitingAds(now = Date.now()): Promise<void> {
+    if (now - this.lastAwaitingSweep < AWAITING_SWEEP_MS) return;
+    this.lastAwaitingSweep = now;
+    await this.dataSource.query(
+      `UPDATE ${schema}.takedown_commands c SET awaiting_ad = false
+         FROM ${schema}.ads a WHERE c.awaiting_ad AND a.platform_id = c.platform_id AND a.ad_id = c.ad_id AND a.url IS NOT NULL`,
+    );
+  }
+
+  private async claim(): Promise<{ due: DueCommand[]; full: boolean }> {
     const excluded = [
       ...this.busyHosts.keys(),
       ...[...this.breakers].filter(([, breaker]) => breaker.opened).map(([host]) => host),
@@ -130,26 +148,32 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
     // it takes the ad's, read here from what is committed when the round runs. Resolving it at
     // claim time, not when the ad or the command is written, leaves no ordering of the two
     // transactions in which the address is missed (under READ COMMITTED neither sees the
-    // other's uncommitted row). A command whose ad never arrived stays due and is skipped until it does.
-    return updateReturning(this.dataSource,
+    // other's uncommitted row). A due command whose ad has not arrived is set aside
+    // (awaiting_ad), out of the index this reads, until its ad arrives (see takeBackAwaitingAds).
+    const rows: (DueCommand & { awaiting_ad: boolean })[] = await updateReturning(this.dataSource,
       `WITH due AS (
          SELECT c.id, COALESCE(c.url, a.url) AS url
            FROM ${schema}.takedown_commands c
            LEFT JOIN ${schema}.ads a ON c.url IS NULL AND a.platform_id = c.platform_id AND a.ad_id = c.ad_id
-          WHERE c.verified_at IS NULL AND c.next_verification_at IS NOT NULL AND c.next_verification_at <= clock_timestamp()
-            AND c.status IN ('confirmed', 'delivered') AND COALESCE(c.url, a.url) IS NOT NULL
-            AND NOT (lower(substring(COALESCE(c.url, a.url) from '^https?://([^/?#]+)')) = ANY($1::text[]))
+          WHERE c.verified_at IS NULL AND c.next_verification_at IS NOT NULL AND NOT c.awaiting_ad
+            AND c.next_verification_at <= clock_timestamp() AND c.status IN ('confirmed', 'delivered')
+            AND (COALESCE(c.url, a.url) IS NULL OR NOT (lower(substring(COALESCE(c.url, a.url) from '^https?://([^/?#]+)')) = ANY($1::text[])))
           ORDER BY c.next_verification_at
           LIMIT $2
           FOR UPDATE OF c SKIP LOCKED)
        UPDATE ${schema}.takedown_commands c
-          SET next_verification_at = date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $3::double precision / 1000)),
+          SET next_verification_at = CASE WHEN due.url IS NULL THEN c.next_verification_at
+                                          ELSE date_trunc('milliseconds', clock_timestamp() + make_interval(secs => $3::double precision / 1000)) END,
+              awaiting_ad = due.url IS NULL,
               url = due.url
          FROM due WHERE c.id = due.id
        RETURNING c.id, c.case_id, c.decision_id, c.platform_id, c.kind, c.action, c.url, c.payload,
-                 c.verification_attempts, c.next_verification_at AS lease`,
+                 c.verification_attempts, c.next_verification_at AS lease, c.awaiting_ad`,
       [excluded, claimBatch, leaseMs],
     );
+    const claimable = rows.filter((row) => !row.awaiting_ad);
+    if (claimable.length < rows.length) this.metrics.verification('awaiting-ad', rows.length - claimable.length);
+    return { due: claimable, full: rows.length === claimBatch };
   }
 
   private async verifyOnHost(host: string, commands: DueCommand[]): Promise<void> {

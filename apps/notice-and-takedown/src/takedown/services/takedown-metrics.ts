@@ -6,7 +6,8 @@ export type BreakerState = 'closed' | 'half-open' | 'open';
 const breakerStateValue: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'deferred';
-export type VerificationOutcome = 'verified' | 'retry' | 'failed' | 'deferred';
+/** awaiting-ad: set aside, no address to probe until the ad arrives (not a probe). */
+export type VerificationOutcome = 'verified' | 'retry' | 'failed' | 'deferred' | 'awaiting-ad';
 
 /** What takedown delivery and verification count, for /metrics. */
 @Injectable()
@@ -42,7 +43,7 @@ export class TakedownMetrics {
     });
     this.verifications = new Counter({
       name: 'vigie_nat_takedown_verifications_total',
-      help: 'Verification probes by outcome (deferred: host breaker open, not an attempt)',
+      help: 'Verification probes by outcome (deferred: host breaker open, not an attempt; awaiting-ad: set aside until the ad arrives)',
       labelNames: ['outcome'],
       registers,
     });
@@ -88,8 +89,8 @@ export class TakedownMetrics {
     this.webhookLatency.observe({ outcome }, seconds);
   }
 
-  verification(outcome: VerificationOutcome): void {
-    this.verifications.inc({ outcome });
+  verification(outcome: VerificationOutcome, count = 1): void {
+    this.verifications.inc({ outcome }, count);
   }
 
   commandRequested(kind: 'takedown' | 'reinstatement', channel: 'webhook' | 'kafka'): void {
