@@ -343,4 +343,27 @@ describe('takedown confirmations and verification (real Kafka, PostgreSQL and in
       await expectVerified(adId, commandId, caseId);
     });
   });
+
+  it('retires the breaker of a host not probed for a while, and makes a new one when it is probed again', async () => {
+    const verifier = fixture.nat.app.get(RemovalVerifier);
+    const host = new URL(fake.adUrl('x')).host;
+    const metricsText = async () => (await fetch(`${fixture.natUrl}/metrics`)).text();
+    const held = verifier.breakerCount;
+    expect(held).toBeGreaterThanOrEqual(1);
+    expect(await metricsText()).toContain(`host="${host}"`);
+    // Used two minutes ago: kept.
+    expect(verifier.retireIdleBreakers(Date.now() + 120_000)).toBe(0);
+    expect(verifier.breakerCount).toBe(held);
+    // Idle for more than fifteen minutes: retired, with its series.
+    expect(verifier.retireIdleBreakers(Date.now() + 16 * 60_000)).toBe(held);
+    expect(verifier.breakerCount).toBe(0);
+    expect(await metricsText()).not.toContain(`host="${host}"`);
+
+    fake.removalPage('gone');
+    const { seeded, commandId } = await deliveredTakedown('ad-after-retirement');
+    expect((await confirm(platform.id, platform.apiKey, { commandId, action: 'remove', confirmedAt: new Date().toISOString() })).status).toBe(200);
+    await fixture.collect(Topics.TakedownResults, resultOf('takedown.verified', commandId));
+    await fixture.collect(Topics.Cases, (e) => e.type === 'case.closed' && (e as EventOf<'case.closed'>).data.caseId === seeded.caseId);
+    expect(verifier.breakerCount).toBe(1);
+  });
 });

@@ -25,6 +25,9 @@ const claimBatch = 100;
 const probesPerHost = 4;
 /** How often commands set aside for want of their ad are checked against the ads received. */
 const AWAITING_SWEEP_MS = 60_000;
+/** A closed breaker not used for this long is retired; checked at most this often. */
+const IDLE_BREAKER_MS = 15 * 60_000;
+const BREAKER_RETIREMENT_CHECK_MS = 60_000;
 
 interface DueCommand {
   id: string;
@@ -64,6 +67,9 @@ type Outcome = { kind: 'probed'; probe: Probe } | { kind: 'deferred' };
 @Injectable()
 export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly breakers = new Map<string, CircuitBreaker<[string], Probe>>();
+  /** When each host's breaker was last used, to retire those of hosts no longer probed. */
+  private readonly breakerUsedAt = new Map<string, number>();
+  private lastBreakerRetirement = 0;
   private readonly busyHosts = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly loop: WorkerLoop;
@@ -106,6 +112,7 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
   private async round(): Promise<boolean> {
     await this.signals.ensureListening().catch((error) => this.logger.warn({ err: error }, 'cannot listen for takedown signals; polling'));
     await this.sweepAwaitingAds();
+    this.retireIdleBreakers();
     const { due, full } = await this.claim();
     const byHost = new Map<string, DueCommand[]>();
     for (const command of due) {
@@ -122,6 +129,31 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
       this.busyHosts.set(host, work);
     }
     return full;
+  }
+
+  /**
+   * Shuts down the breakers of hosts not probed for a while, closed and idle: each keeps timers
+   * of its own and a metrics series, and the hosts of ads' addresses come and go.
+   */
+  retireIdleBreakers(now = Date.now()): number {
+    if (now - this.lastBreakerRetirement < BREAKER_RETIREMENT_CHECK_MS) return 0;
+    this.lastBreakerRetirement = now;
+    let retired = 0;
+    for (const [host, breaker] of this.breakers) {
+      const usedAt = this.breakerUsedAt.get(host) ?? 0;
+      if (!breaker.closed || this.busyHosts.has(host) || now - usedAt < IDLE_BREAKER_MS) continue;
+      breaker.shutdown();
+      this.breakers.delete(host);
+      this.breakerUsedAt.delete(host);
+      this.metrics.probeBreakerRetired(host);
+      retired++;
+    }
+    return retired;
+  }
+
+  /** Breakers held, for the retirement spec. */
+  get breakerCount(): number {
+    return this.breakers.size;
   }
 
   /**
@@ -202,6 +234,7 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private breakerFor(host: string): CircuitBreaker<[string], Probe> {
+    this.breakerUsedAt.set(host, Date.now());
     let breaker = this.breakers.get(host);
     if (breaker) return breaker;
     breaker = new CircuitBreaker((url: string) => this.get(url), {

@@ -81,6 +81,11 @@ export class TakedownMetrics {
     this.probeBreaker.set({ host }, breakerStateValue[state]);
   }
 
+  /** Drops the series of a host whose breaker was retired. */
+  probeBreakerRetired(host: string): void {
+    this.probeBreaker.remove({ host });
+  }
+
   delivery(channel: 'webhook' | 'kafka', outcome: DeliveryOutcome, amount = 1): void {
     if (amount > 0) this.deliveries.inc({ channel, outcome }, amount);
   }
