@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
-import { loadStaticFiles, SECURITY_HEADERS, startConsoleServer, type RunningConsole } from './console-server';
+import { loadStaticFiles, SECURITY_HEADERS, startConsoleServer, upstreamTarget, type RunningConsole } from './console-server';
 
 /** The console's server without the services: static files, the same-origin proxy, readiness. */
 
@@ -67,6 +67,43 @@ describe('console server', () => {
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/reports/sla?format=csv', body: '{"a":1}' });
     expect(seen[0].headers.authorization).toBe('Bearer k-123');
     expect(seen[0].headers.cookie).toBeUndefined();
+  });
+
+  it('never proxies outside the service it names, nor to its /metrics', async () => {
+    // Another server on loopback, standing for any address the console's host can reach.
+    const elsewhere = createServer((_request, response) => response.writeHead(200).end('secret'));
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', () => resolve()));
+    const address = elsewhere.address();
+    const hostPort = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      for (const path of [`//${hostPort}/x`, `/\\${hostPort}/x`, `//${hostPort}`, '/metrics', '/metrics?x=1', '/./metrics', '/a/../metrics']) {
+        const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          // Sent raw: fetch would normalise the path before it left.
+          const request = httpRequest({ host: '127.0.0.1', port: new URL(running.url).port, path: `/api/ingest${path}` }, (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          });
+          request.on('error', reject);
+          request.end();
+        });
+        expect([path, answer.status]).toEqual([path, 404]);
+        expect(answer.body).not.toContain('secret');
+      }
+      expect(seen).toHaveLength(0);
+    } finally {
+      await new Promise<void>((resolve) => elsewhere.close(() => resolve()));
+    }
+  });
+
+  it('maps a path to its service and nowhere else', () => {
+    const base = 'http://127.0.0.1:3001';
+    expect(upstreamTarget(base, '/cases/1?limit=5')?.toString()).toBe('http://127.0.0.1:3001/cases/1?limit=5');
+    expect(upstreamTarget(base, '/reports/sla?q=a\\b')?.toString()).toBe('http://127.0.0.1:3001/reports/sla?q=a\\b');
+    expect(upstreamTarget(base, '//169.254.169.254/latest/meta-data/')).toBeUndefined();
+    expect(upstreamTarget(base, '/\\169.254.169.254/')).toBeUndefined();
+    expect(upstreamTarget(base, 'http://169.254.169.254/')).toBeUndefined();
+    expect(upstreamTarget(base, '/metrics')).toBeUndefined();
   });
 
   it('rejects unknown services', async () => {

@@ -89,8 +89,25 @@ export function loadStaticFiles(dir = webDirectory()): Map<string, StaticFile> {
   return files;
 }
 
+/**
+ * Where a path under `/api/<service>` goes on that service, or undefined when it would go
+ * anywhere else. `new URL('//host/x', base)` is `http://host/x`: without this check the console
+ * was an open proxy to any address its host reaches, answer included. `/metrics` stays out of
+ * reach too: services serve it to loopback callers, which the console is.
+ */
+export function upstreamTarget(base: string, pathAndQuery: string): URL | undefined {
+  const path = pathAndQuery.split('?')[0] as string;
+  if (!path.startsWith('/') || path.startsWith('//') || path.includes('\\')) return undefined;
+  const upstream = new URL(base);
+  const target = new URL(pathAndQuery, upstream);
+  if (target.origin !== upstream.origin) return undefined;
+  if (target.pathname === '/metrics' || target.pathname.startsWith('/metrics/')) return undefined;
+  return target;
+}
+
 function proxy(request: IncomingMessage, response: ServerResponse, base: string, path: string): void {
-  const target = new URL(path, base);
+  const target = upstreamTarget(base, path);
+  if (!target) return void response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not a path of this service"}');
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers[name];
