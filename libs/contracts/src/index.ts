@@ -23,6 +23,8 @@ export {
 } from './lib/registry';
 export {
   AD_ID_PATTERN,
+  EMAIL_PATTERN,
+  HTTP_URL_PATTERN,
   ISO_DATE_PATTERN,
   ISO_TIMESTAMP_PATTERN,
   PLATFORM_ID_PATTERN,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ABUSE_CATEGORIES, AD_ID_PATTERN, PLATFORM_ID_PATTERN, TDB_KEYWORDS } from '@vigie/contracts';
+import { ABUSE_CATEGORIES, AD_ID_PATTERN, EMAIL_PATTERN, PLATFORM_ID_PATTERN, TDB_KEYWORDS } from '@vigie/contracts';
 import { literalUnion } from '@vigie/service-kit';
 
 export const MAX_LOCATIONS_PER_NOTICE = 100;
@@ -31,7 +31,7 @@ export const SubmitNoticeBody = Type.Object(
       Type.Object(
         {
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-          email: Type.Optional(Type.String({ pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', maxLength: 254 })),
+          email: Type.Optional(Type.String({ pattern: EMAIL_PATTERN, maxLength: 254 })),
         },
         { additionalProperties: false },
       ),
