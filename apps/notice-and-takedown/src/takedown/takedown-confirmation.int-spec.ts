@@ -4,6 +4,7 @@
 import { createEvent, EVENT_DEFINITIONS, subjectFor, Topics, type AnyEvent, type EventData, type EventOf } from '@vigie/contracts';
 import type { EventBatch } from '@vigie/messaging';
 import { AdsIngestedConsumer } from '../cases/consumers/ads-ingested.consumer';
+import { AdAddressesFromPlatformsOnly1763857800000 } from '../migrations/1763857800000-ad-addresses-from-platforms-only';
 import { startFakePlatform, type FakePlatform } from '../test-support/fake-platform';
 import { sleep, startNatFixture, waitFor, type CreatedPlatform, type NatFixture } from '../test-support/nat-fixture';
 import { requestTakedown, seedDecidedCase, type SeededCase } from '../test-support/takedown-seeds';
@@ -365,5 +366,35 @@ describe('takedown confirmations and verification (real Kafka, PostgreSQL and in
     await fixture.collect(Topics.TakedownResults, resultOf('takedown.verified', commandId));
     await fixture.collect(Topics.Cases, (e) => e.type === 'case.closed' && (e as EventOf<'case.closed'>).data.caseId === seeded.caseId);
     expect(verifier.breakerCount).toBe(1);
+  });
+
+  it('replaces, on upgrade, the ad addresses notifiers gave with the platform\'s, on cases and on commands not yet verified', async () => {
+    const claimed = 'http://10.0.0.1/internal';
+    const known = await seedDecidedCase(fixture, { platformId: platform.id, adId: 'ad-known-upgrade', adUrl: claimed });
+    const unknown = await seedDecidedCase(fixture, { platformId: platform.id, adId: 'ad-unknown-upgrade', adUrl: claimed });
+    await fixture.query(
+      `INSERT INTO notice_and_takedown.ads (platform_id, ad_id, url, version, published_at, contacts, has_images, ingested_at)
+       VALUES ($1, 'ad-known-upgrade', $2, 1, now(), '{}', false, now())`,
+      [platform.id, fake.adUrl('ad-known-upgrade')],
+    );
+    const pending = (await requestTakedown(fixture, known)).commandId;
+    const verifiedAlready = (await requestTakedown(fixture, unknown)).commandId;
+    await fixture.query(`UPDATE notice_and_takedown.takedown_commands SET url = $2 WHERE id = $1`, [pending, claimed]);
+    await fixture.query(`UPDATE notice_and_takedown.takedown_commands SET verified_at = now(), next_verification_at = NULL WHERE id = $1`, [verifiedAlready]);
+
+    await fixture.nat.infrastructure.dataSource.transaction((manager) => new AdAddressesFromPlatformsOnly1763857800000().up(manager.queryRunner as never));
+
+    const cases = await fixture.query<{ ad_id: string; ad_url: string | null }>(
+      `SELECT ad_id, ad_url FROM notice_and_takedown.cases WHERE id = ANY($1::uuid[]) ORDER BY ad_id`,
+      [[known.caseId, unknown.caseId]],
+    );
+    expect(cases).toEqual([
+      { ad_id: 'ad-known-upgrade', ad_url: fake.adUrl('ad-known-upgrade') },
+      { ad_id: 'ad-unknown-upgrade', ad_url: null },
+    ]);
+    const commands = await fixture.query<{ id: string; url: string | null }>(`SELECT id, url FROM notice_and_takedown.takedown_commands WHERE id = ANY($1::uuid[])`, [
+      [pending, verifiedAlready],
+    ]);
+    expect(Object.fromEntries(commands.map((c) => [c.id, c.url]))).toEqual({ [pending]: fake.adUrl('ad-known-upgrade'), [verifiedAlready]: claimed });
   });
 });
