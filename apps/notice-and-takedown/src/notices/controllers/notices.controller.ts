@@ -18,7 +18,7 @@ import { RejectNoticeBody, SubmitNoticeBody } from '../dtos/notice.dtos';
 import { NoticeException, NoticeExceptionCode } from '../exceptions/notice.exception';
 import { BUSY_RETRY_AFTER_SECONDS, NoticeIntake } from '../services/notice-intake.service';
 import { NoticeJudgement } from '../services/notice-judgement.service';
-import { PublicNoticeLimiter } from '../services/public-notice-limiter';
+import { PublicNoticeLimiter, rateLimitClient } from '../services/public-notice-limiter';
 
 @ApiTags('notices')
 @ApiBearerAuth()
@@ -50,7 +50,7 @@ export class NoticesController {
   @ApiBody({ schema: openApiSchema(SubmitNoticeBody) })
   async submit(@Body() body: unknown, @Req() request: MaybeAuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     if (request.caller === null) {
-      const waitSeconds = this.limiter.take(request.ip, Date.now());
+      const waitSeconds = this.limiter.take(rateLimitClient(request.ip), Date.now());
       if (waitSeconds > 0) {
         reply.header('Retry-After', String(waitSeconds));
         throw new NoticeException(NoticeExceptionCode.RATE_LIMITED, `too many notices from this address; retry in ${waitSeconds} s`, undefined, {

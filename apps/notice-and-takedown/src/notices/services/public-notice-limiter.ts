@@ -1,3 +1,30 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * The client a budget belongs to: an IPv4 address, or the /64 network of an IPv6 one. One
+ * subscriber gets a whole /64 (often far more), so counting IPv6 addresses one by one gave
+ * anyone an unlimited budget.
+ */
+export function rateLimitClient(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1] as string;
+  if (isIPv4(address) || !isIPv6(address)) return address;
+  const network = ipv6Groups(address).slice(0, 4).map((group) => parseInt(group, 16).toString(16));
+  return `${network.join(':')}::/64`;
+}
+
+/** The eight groups of an IPv6 address, `::` expanded (an embedded IPv4 tail counts as two). */
+function ipv6Groups(address: string): string[] {
+  const plain = (address.split('%')[0] as string).toLowerCase();
+  const compressed = plain.indexOf('::');
+  const split = (part: string) => (part === '' ? [] : part.split(':'));
+  if (compressed < 0) return split(plain);
+  const left = split(plain.slice(0, compressed));
+  const right = split(plain.slice(compressed + 2));
+  const width = (groups: string[]) => groups.reduce((sum, group) => sum + (group.includes('.') ? 2 : 1), 0);
+  return [...left, ...Array<string>(Math.max(0, 8 - width(left) - width(right))).fill('0'), ...right];
+}
+
 /**
  * Anonymous notices are allowed (anyone may report an ad) but rate-limited per client address
  * with a token bucket: `perMinute` notices, refilled continuously. Kept in memory: a restart
