@@ -38,6 +38,8 @@ export type MaybeAuthenticatedRequest = FastifyRequest & { caller: Caller | null
 const ROLES = 'vigie:caller-roles';
 const ANONYMOUS = 'vigie:allow-anonymous';
 const cacheTtlMs = 5000;
+/** Entries per cache (known keys, unknown keys). */
+const CACHED_KEYS = 10_000;
 
 /** Roles allowed on a route (default: admin). Platform keys are limited to their own `:platformId`. */
 export const AllowCallers = (...roles: CallerRole[]) => SetMetadata(ROLES, roles);
@@ -51,7 +53,13 @@ export const AllowAnonymous = () => SetMetadata(ANONYMOUS, true);
  */
 @Injectable()
 export class RemoteApiKeyGuard implements CanActivate {
-  private readonly cache = new Map<string, { caller: Caller | null; expiresAt: number }>();
+  /**
+   * Known keys and unknown ones are cached apart, each bounded by clearing it when full: a
+   * stream of made-up keys then only ever clears the cache of unknown ones, and the keys in
+   * use stay cached.
+   */
+  private readonly known = new Map<string, { caller: Caller; expiresAt: number }>();
+  private readonly unknown = new Map<string, { caller: null; expiresAt: number }>();
   private readonly inFlight = new Map<string, Promise<Caller | null>>();
 
   constructor(
@@ -95,7 +103,7 @@ export class RemoteApiKeyGuard implements CanActivate {
 
   private async lookup(key: string): Promise<Caller | null> {
     const cacheKey = createHash('sha256').update(key).digest('base64');
-    const cached = this.cache.get(cacheKey);
+    const cached = this.known.get(cacheKey) ?? this.unknown.get(cacheKey);
     if (cached && cached.expiresAt > Date.now()) return cached.caller;
     // Concurrent requests with the same key share one question to the registry.
     const inFlight = this.inFlight.get(cacheKey);
@@ -127,8 +135,16 @@ export class RemoteApiKeyGuard implements CanActivate {
     else if (response.status !== 401) {
       throw new ServiceUnavailableException({ statusCode: 503, code: 'AUTH_UNAVAILABLE', message: `the platform registry answered ${response.status}` });
     }
-    if (this.cache.size > 10000) this.cache.clear();
-    this.cache.set(cacheKey, { caller, expiresAt: Date.now() + cacheTtlMs });
+    const expiresAt = Date.now() + cacheTtlMs;
+    if (caller) {
+      if (this.known.size >= CACHED_KEYS) this.known.clear();
+      this.unknown.delete(cacheKey);
+      this.known.set(cacheKey, { caller, expiresAt });
+    } else {
+      if (this.unknown.size >= CACHED_KEYS) this.unknown.clear();
+      this.known.delete(cacheKey);
+      this.unknown.set(cacheKey, { caller, expiresAt });
+    }
     return caller;
   }
 }
