@@ -3,6 +3,7 @@ import type { AnyEvent } from '@vigie/contracts';
 import { uuidv7 } from '@vigie/contracts';
 import { ProjectorService } from './services/projector.service';
 import { AlertDispatcher } from '../alerts/services/alert-dispatcher.service';
+import { StatementsExportService } from '../exports/services/statements-export.service';
 import { eventOf, startSlaFixture, waitFor, type SlaFixture } from './test-support/sla-fixture';
 
 const HOUR = 3_600_000;
@@ -159,6 +160,13 @@ describe('SLA engine: projections from the log, reports, timeline, rebuild, aler
     expect(answer.body.batches).toHaveLength(1);
     expect(answer.body.rejected).toEqual([]);
     expect((await fixture.call('GET', `/exports/statements-of-reasons?platformId=${b}`, keys.officerA)).status).toBe(404);
+  });
+
+  it('refuses an export of more statements than one answer holds, with their count', async () => {
+    const exporter = fixture.service.app.get(StatementsExportService);
+    const period = { from: new Date(0).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
+    await expect(exporter.export(period, a, 1)).rejects.toMatchObject({ code: 'PERIOD_TOO_LARGE', message: expect.stringContaining('2 statements of reasons') });
+    expect((await exporter.export(period, a, 2)).exported).toBe(2);
   });
 
   it('re-evaluates a case when a late fact arrives', async () => {

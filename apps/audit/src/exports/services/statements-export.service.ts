@@ -2,6 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { TDB_MAX_BATCH, validateStatement, type StatementProblem } from '@vigie/tdb';
 import { DataSource } from 'typeorm';
 import type { Period } from '../../reports/services/report-scope';
+import { ExportException, ExportExceptionCode } from '../exceptions/export.exception';
+
+/** Statements one export answer may hold (about 2 KB each as JSON). */
+export const MAX_EXPORTED_STATEMENTS = 50_000;
 
 export interface StatementsExport {
   readonly period: Period;
@@ -24,20 +28,39 @@ export interface ValidStatement {
 export class StatementsExportService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async export(period: Period, platformId: string | null): Promise<StatementsExport> {
-    const { valid, rejected } = await this.validStatements(period, platformId);
+  /**
+   * One answer holds every statement of the period, so its size is capped (`maxStatements`): a
+   * period with more is refused with the count, to be asked for in shorter periods.
+   */
+  async export(period: Period, platformId: string | null, maxStatements = MAX_EXPORTED_STATEMENTS): Promise<StatementsExport> {
+    const { valid, rejected } = await this.validStatements(period, platformId, maxStatements + 1);
+    if (valid.length + rejected.length > maxStatements) {
+      const [{ count }] = await this.dataSource.query(
+        `SELECT count(*)::int AS count FROM audit.statements_of_reasons WHERE informed_at >= $1 AND informed_at < $2 AND ($3::text IS NULL OR tenant = $3)`,
+        [period.from, period.to, platformId],
+      );
+      throw new ExportException(
+        ExportExceptionCode.PERIOD_TOO_LARGE,
+        `${count} statements of reasons in this period, more than the ${maxStatements} one export holds: ask for shorter periods (from, to)`,
+      );
+    }
     const batches: StatementsExport['batches'] = [];
     for (let i = 0; i < valid.length; i += TDB_MAX_BATCH) batches.push({ statements: valid.slice(i, i + TDB_MAX_BATCH).map((entry) => entry.statement) });
     return { period, platformId, batches, exported: valid.length, rejected };
   }
 
   /** The statements that pass every rule, each with its platform (a submission is made per platform), and the rest with reasons. */
-  async validStatements(period: Period, platformId: string | null): Promise<{ valid: ValidStatement[]; rejected: StatementsExport['rejected'][number][] }> {
+  async validStatements(
+    period: Period,
+    platformId: string | null,
+    limit: number | null = null,
+  ): Promise<{ valid: ValidStatement[]; rejected: StatementsExport['rejected'][number][] }> {
     const rows: { tenant: string; puid: string; case_id: string; statement: Record<string, unknown>; conflicting_event_ids: string[] }[] = await this.dataSource.query(
       `SELECT tenant, puid, case_id, statement, conflicting_event_ids FROM audit.statements_of_reasons
         WHERE informed_at >= $1 AND informed_at < $2 AND ($3::text IS NULL OR tenant = $3)
-        ORDER BY informed_at, tenant, puid`,
-      [period.from, period.to, platformId],
+        ORDER BY informed_at, tenant, puid
+        LIMIT $4`,
+      [period.from, period.to, platformId, limit],
     );
     const valid: ValidStatement[] = [];
     const rejected: StatementsExport['rejected'][number][] = [];
