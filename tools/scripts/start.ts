@@ -118,6 +118,9 @@ async function main(): Promise<number> {
       // notice-and-takedown reads platforms' webhook targets from the registry with it.
       VIGIE_SERVICE_API_KEY: process.env.VIGIE_SERVICE_API_KEY ?? secrets.ingestAdminApiKey,
     };
+    // A local stack: the platforms plugged into it for a try or an integration test serve their
+    // ads on loopback or the local network, where removal probes are refused by default.
+    env.NAT_VERIFY_PRIVATE_ADDRESSES ??= 'allow';
     // `<SERVICE>_PORT` from the environment wins over the default port.
     const specs = SERVICES.map((spec) => ({ ...spec, port: Number(process.env[spec.portVariable] ?? spec.port) }));
     // The other services verify API keys with ingest's registry.

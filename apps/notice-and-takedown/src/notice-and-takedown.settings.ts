@@ -20,7 +20,15 @@ export interface NoticeAndTakedownSettings {
   /** Automated flags of these bands open cases. */
   flagBands: ('high' | 'critical')[];
   webhook: { timeoutMs: number; maxAttempts: number; backoffBaseMs: number; breakerResetMs: number };
-  verification: { enabled: boolean; timeoutMs: number; maxAttempts: number; backoffBaseMs: number; breakerResetMs: number };
+  verification: {
+    enabled: boolean;
+    timeoutMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    breakerResetMs: number;
+    /** Whether probes may reach loopback and private networks (`NAT_VERIFY_PRIVATE_ADDRESSES=allow`; default deny). */
+    allowPrivateAddresses: boolean;
+  };
   /** Art. 23: removals that make an account or contact a repeat offender; unfounded notices before a warning / deprioritising. */
   repeatOffenderRemovals: number;
   unfoundedNoticesWarning: number;
@@ -56,6 +64,10 @@ export function loadNoticeAndTakedownSettings(env: NodeJS.ProcessEnv): NoticeAnd
   if (flagBands.some((band) => band !== 'high' && band !== 'critical')) {
     problems.push(`NAT_FLAG_BANDS must list high and/or critical, got "${flagBandsRaw}"`);
   }
+  const privateAddresses = env.NAT_VERIFY_PRIVATE_ADDRESSES ?? 'deny';
+  if (privateAddresses !== 'allow' && privateAddresses !== 'deny') {
+    problems.push(`NAT_VERIFY_PRIVATE_ADDRESSES must be allow or deny, got "${privateAddresses}"`);
+  }
   const d = NAT_SETTINGS_DEFAULTS;
   const settings: NoticeAndTakedownSettings = {
     serviceApiKey,
@@ -79,6 +91,7 @@ export function loadNoticeAndTakedownSettings(env: NodeJS.ProcessEnv): NoticeAnd
       maxAttempts: integer('NAT_VERIFY_MAX_ATTEMPTS', d.verificationMaxAttempts, 1, 1000),
       backoffBaseMs: integer('NAT_VERIFY_BACKOFF_MS', d.verificationBackoffBaseMs, 10, 3600000),
       breakerResetMs: integer('NAT_BREAKER_RESET_MS', d.breakerResetMs, 100, 600000),
+      allowPrivateAddresses: privateAddresses === 'allow',
     },
     repeatOffenderRemovals: integer('NAT_REPEAT_OFFENDER_REMOVALS', d.repeatOffenderRemovals, 1, 1000),
     unfoundedNoticesWarning: integer('NAT_UNFOUNDED_NOTICES_WARNING', d.unfoundedNoticesWarning, 1, 1000),

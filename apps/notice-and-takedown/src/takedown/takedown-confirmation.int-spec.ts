@@ -397,4 +397,19 @@ describe('takedown confirmations and verification (real Kafka, PostgreSQL and in
     ]);
     expect(Object.fromEntries(commands.map((c) => [c.id, c.url]))).toEqual({ [pending]: fake.adUrl('ad-known-upgrade'), [verifiedAlready]: claimed });
   });
+
+  it('refuses, by default, to probe an ad the platform says is on a loopback or private address', async () => {
+    await fixture.restartNat({ NAT_VERIFY_PRIVATE_ADDRESSES: 'deny' });
+    try {
+      fake.removalPage('gone');
+      const { commandId } = await deliveredTakedown('ad-on-loopback');
+      expect((await confirm(platform.id, platform.apiKey, { commandId, action: 'remove', confirmedAt: new Date().toISOString() })).status).toBe(200);
+      const [failed] = (await fixture.collect(Topics.TakedownResults, resultOf('takedown.verification-failed', commandId))) as EventOf<'takedown.verification-failed'>[];
+      expect(failed.data.probe).toMatchObject({ statusCode: null, outcome: 'unreachable', url: fake.adUrl('ad-on-loopback') });
+      expect(failed.data.probe.error).toContain('not a public address');
+      expect(fake.pageRequests.filter((request) => request.adId === 'ad-on-loopback')).toEqual([]);
+    } finally {
+      await fixture.restartNat({ NAT_VERIFY_PRIVATE_ADDRESSES: 'allow' });
+    }
+  });
 });

@@ -318,6 +318,8 @@ export async function startNatFixture(options: { env?: Record<string, string> } 
     VIGIE_AUTH_URL: ingest.url,
     VIGIE_SERVICE_API_KEY: adminKey,
     NAT_WORKER_INTERVAL_MS: '100',
+    // The fake platforms serve their ads on loopback.
+    NAT_VERIFY_PRIVATE_ADDRESSES: 'allow',
     ...options.env,
   };
   let nat = await bootstrapService(noticeAndTakedownService, natEnv).catch(async (error) => {

@@ -293,6 +293,8 @@ export async function startVigieStack(options: StartVigieStackOptions = {}): Pro
         NAT_WORKER_INTERVAL_MS: '200',
         NAT_VERIFY_BACKOFF_MS: '300',
         NAT_WEBHOOK_BACKOFF_MS: '300',
+        // The platforms of a test stack serve their ads on loopback.
+        NAT_VERIFY_PRIVATE_ADDRESSES: 'allow',
         ...extra.nat,
       }, output, runtime),
       startServiceProcess('audit', {

@@ -17,6 +17,7 @@ import { backoffDelayMs } from './retry-policy';
 import { SERVICE_SOURCE } from './takedown-commands.service';
 import { TakedownMetrics } from './takedown-metrics';
 import { TakedownSignals } from './takedown-signals.service';
+import { guardedGet } from './guarded-get';
 import { describeNetworkError } from './network-error';
 import { WorkerLoop } from './worker-loop';
 
@@ -265,17 +266,16 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
   /** One GET, redirects not followed; throws HostFailure when the host does not answer properly. */
   private async get(url: string): Promise<Probe> {
     let observation: ProbeObservation;
+    const timeout = AbortSignal.timeout(this.settings.verification.timeoutMs);
     try {
-      const response = await fetch(url, {
-        method: 'GET',
-        redirect: 'manual',
+      const answer = await guardedGet(url, {
         headers: { 'user-agent': 'vigie-removal-verifier', accept: 'text/html,*/*' },
-        signal: AbortSignal.any([AbortSignal.timeout(this.settings.verification.timeoutMs), this.stopping.signal]),
+        signal: AbortSignal.any([timeout, this.stopping.signal]),
+        allowPrivateAddresses: this.settings.verification.allowPrivateAddresses,
       });
-      await response.body?.cancel().catch(() => undefined);
-      observation = { statusCode: response.status, location: response.headers.get('location'), error: null };
+      observation = { statusCode: answer.statusCode, location: answer.location, error: null };
     } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError';
+      const timedOut = timeout.aborted;
       observation = {
         statusCode: null,
         location: null,
