@@ -1,4 +1,4 @@
-import { parseHashFile } from './hash-list-commands';
+import { HASHES_PER_REQUEST, parseHashFile } from './hash-list-commands';
 
 const hash = 'a'.repeat(64);
 
@@ -17,5 +17,17 @@ describe('parseHashFile', () => {
       'line 3: quality must be an integer from 0 to 100',
       'line 4: expected "<64 hex characters>[,<quality>]"',
     ]);
+  });
+});
+
+describe('hash-list import requests', () => {
+  it('stay inside the default 5 MiB body limit with the largest entries and metadata', () => {
+    const body = JSON.stringify({
+      listId: 'l'.repeat(100),
+      source: 's'.repeat(200),
+      version: 'v'.repeat(64),
+      hashes: Array.from({ length: HASHES_PER_REQUEST }, () => ({ pdq: 'f'.repeat(64), quality: 100 })),
+    });
+    expect(Buffer.byteLength(body)).toBeLessThan(5 * 1024 * 1024);
   });
 });

@@ -182,7 +182,8 @@ export class RemovalVerifier implements OnApplicationBootstrap, BeforeApplicatio
     // claim time, not when the ad or the command is written, leaves no ordering of the two
     // transactions in which the address is missed (under READ COMMITTED neither sees the
     // other's uncommitted row). A due command whose ad has not arrived is set aside
-    // (awaiting_ad), out of the index this reads, until its ad arrives (see takeBackAwaitingAds).
+    // (awaiting_ad), out of the index this reads, until its ad arrives: the ads consumer takes
+    // it back then, or sweepAwaitingAds does.
     const rows: (DueCommand & { awaiting_ad: boolean })[] = await updateReturning(this.dataSource,
       `WITH due AS (
          SELECT c.id, COALESCE(c.url, a.url) AS url

@@ -133,7 +133,7 @@ export class OutboxRelay {
     this.publishingSoon ??= this.publishWhatCameSoon();
   }
 
-  /** Records handed to `publishSoon` that wait for a publication (the gauge of a backlog in memory). */
+  /** Records handed to `publishSoon` that still wait for a publication. */
   get waitingSoon(): number {
     return this.soon.length;
   }
