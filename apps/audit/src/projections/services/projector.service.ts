@@ -216,7 +216,18 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
          CROSS JOIN LATERAL (SELECT facts FROM audit.case_facts WHERE notice_ids @> ARRAY[n.notice_id] OFFSET 0) c`,
       [[...caseIds], [...subjectEventSubjects], [...noticeIds]],
     );
-    for (const { facts } of caseRows) cases.set(facts.caseId, facts);
+    // Cases by subject, kept with `cases`: a batch's subject events (most of its events) each
+    // look up their subject's cases, and a scan of every case per event grew with the square of
+    // the batch.
+    const casesBySubject = new Map<string, CaseDoc[]>();
+    const addCase = (doc: CaseDoc) => {
+      if (cases.has(doc.caseId)) return;
+      cases.set(doc.caseId, doc);
+      const list = casesBySubject.get(doc.subject);
+      if (list) list.push(doc);
+      else casesBySubject.set(doc.subject, [doc]);
+    };
+    for (const { facts } of caseRows) addCase(facts);
     const notices = await this.loadNotices(manager, noticeIds);
     const subjectDocs = await this.loadSubjects(manager, subjects);
 
@@ -224,7 +235,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     const dirtyNotices = new Set<string>();
     const dirtySubjects = new Set<string>();
     const statements: { record: LogRecord; doc: CaseDoc }[] = [];
-    const casesOfSubject = (subject: string) => [...cases.values()].filter((doc) => doc.subject === subject);
+    const casesOfSubject = (subject: string): readonly CaseDoc[] => casesBySubject.get(subject) ?? [];
 
     for (const record of records) {
       const data = record.event.data ?? {};
@@ -253,7 +264,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       }
       if (!isCaseEvent(record.type) || typeof data.caseId !== 'string') continue;
       let doc = cases.get(data.caseId);
-      if (!doc) cases.set(data.caseId, (doc = emptyCase(data.caseId, record)));
+      if (!doc) addCase((doc = emptyCase(data.caseId, record)));
       applyToCase(doc, record, settings);
       dirtyCases.add(doc.caseId);
       if (record.type === 'uploader.informed') statements.push({ record, doc });
