@@ -572,3 +572,33 @@ describe('the reads run several times a second go through indexes of the waiting
     expect(text).toContain('"Index Name":"takedown_commands_kafka_pending_idx"');
   });
 });
+
+describe('a database that stops answering', () => {
+  /** Runs `sql` on the server's maintenance database, as the fixture's admin does. */
+  async function admin(sql: string): Promise<void> {
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('answers 503 DATABASE_UNAVAILABLE with Retry-After, not 500, and serves again once it is back', async () => {
+    // The key is cached for 5 s: the request reaches the handler without asking the registry.
+    expect((await fixture.call('GET', '/cases?limit=1', keys.moderatorA)).status).toBe(200);
+    const database = fixture.databaseName;
+    await admin(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+    try {
+      await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`);
+      const response = await fetch(`${fixture.natUrl}/cases?limit=1`, { headers: { authorization: `Bearer ${keys.moderatorA}` } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('2');
+      expect(await response.json()).toMatchObject({ statusCode: 503, code: 'DATABASE_UNAVAILABLE' });
+    } finally {
+      await admin(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+    }
+    await waitFor(async () => (await fixture.call('GET', '/cases?limit=1', keys.moderatorA)).status === 200 || undefined, 30_000, 'the service to serve again');
+  });
+});
