@@ -11,8 +11,11 @@ const MiB = 1024 * 1024;
 /** Records what the import hands over for recording; accepts it unless it says `"bad": true`. */
 function fakeSubmissions() {
   const submitted: { line: number; value: unknown }[] = [];
+  /** Lines per chunk handed over, in order. */
+  const chunks: number[] = [];
   const submissions = {
     prepare(rawAds: readonly unknown[], _receivedAt: Date, lineNumbers?: number[]) {
+      chunks.push(rawAds.length);
       return { items: rawAds.map((value, i) => ({ value, line: lineNumbers?.[i] ?? i })), rejected: [] };
     },
     async recordPrepared(_platformId: string, prepared: { items: { value: unknown; line: number }[] }): Promise<BatchReport> {
@@ -26,13 +29,13 @@ function fakeSubmissions() {
       return { accepted: results.length - rejected, duplicates: 0, rejected, results };
     },
   };
-  return { submissions: submissions as unknown as AdSubmissionService, submitted };
+  return { submissions: submissions as unknown as AdSubmissionService, submitted, chunks };
 }
 
 function importer() {
-  const { submissions, submitted } = fakeSubmissions();
+  const { submissions, submitted, chunks } = fakeSubmissions();
   const logger = { info: () => undefined } as unknown as Logger;
-  return { service: new NdjsonImportService(submissions, new IngestMetrics(new Registry()), logger), submitted };
+  return { service: new NdjsonImportService(submissions, new IngestMetrics(new Registry()), logger), submitted, chunks };
 }
 
 /** A JSON object line of exactly `bytes` bytes (padded with spaces, which JSON allows). */
@@ -50,6 +53,16 @@ function inChunks(data: Buffer, size: number): Readable {
 const newline = Buffer.from('\n');
 
 describe('NdjsonImportService line limits', () => {
+  it('cuts chunks at 8 MiB of lines as well as at 1,000 lines, so long lines do not pile up', async () => {
+    const { service, submitted, chunks } = importer();
+    const lines = Array.from({ length: 40 }, (_, i) => Buffer.concat([jsonLineOf(900 * 1024, `big-${i}`), newline]));
+    const report = await service.import('demo', inChunks(Buffer.concat(lines), 64 * 1024));
+    expect(report).toMatchObject({ lines: 40, accepted: 40, rejected: 0 });
+    expect(submitted.map((s) => s.line)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // 900 KiB a line: the tenth line passes 8 MiB.
+    expect(chunks).toEqual([10, 10, 10, 10]);
+  });
+
   it('refuses a line longer than 1 MiB even when it arrives whole, with its newline, in one chunk', async () => {
     const { service, submitted } = importer();
     const data = Buffer.concat([jsonLineOf(MiB + 100, 'too-long'), newline, jsonLineOf(40, 'fine'), newline]);

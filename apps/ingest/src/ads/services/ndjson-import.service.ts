@@ -24,6 +24,11 @@ export interface NdjsonImportReport {
 }
 
 const chunkSize = 1000;
+/**
+ * A chunk is also cut at this many bytes of lines: 1,000 lines of up to 1 MiB each, parsed and
+ * held two chunks at a time, would be gigabytes; ads as platforms send them are about 1 KB.
+ */
+const maxChunkBytes = 8 * 1024 * 1024;
 const maxLineBytes = 1024 * 1024;
 const maxReportedErrors = 1000;
 const progressEveryLines = 100_000;
@@ -47,6 +52,7 @@ export class NdjsonImportService {
   async import(platformId: string, stream: Readable): Promise<NdjsonImportReport> {
     const report: NdjsonImportReport = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, errors: [], errorsTruncated: false };
     let pending: { value: unknown; line: number }[] = [];
+    let pendingBytes = 0;
     let pendingIds = new Set<string>();
     // Errors of the lines not yet flushed, so the report lists bad lines in order whatever
     // stage (parsing or recording) rejected them.
@@ -114,6 +120,7 @@ export class NdjsonImportService {
       const errors = pendingErrors;
       const receivedAt = chunkReceivedAt;
       pending = [];
+      pendingBytes = 0;
       pendingIds = new Set();
       pendingErrors = [];
       const prepared = batch.length > 0 ? this.submissions.prepare(batch.map((p) => p.value), receivedAt, batch.map((p) => p.line)) : undefined;
@@ -149,8 +156,9 @@ export class NdjsonImportService {
       if (typeof adId === 'string' && pendingIds.has(adId)) await flush();
       if (pending.length === 0) chunkReceivedAt = new Date();
       pending.push({ value, line: lineNumber });
+      pendingBytes += end;
       if (typeof adId === 'string') pendingIds.add(adId);
-      if (pending.length >= chunkSize) await flush();
+      if (pending.length >= chunkSize || pendingBytes >= maxChunkBytes) await flush();
     };
     const flushIfManyErrors = async () => {
       if (pendingErrors.length >= errorsFlushThreshold) await flush();
