@@ -1,9 +1,7 @@
-import { Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowCallers, RemoteApiKeyGuard, type AuthenticatedRequest } from '@vigie/service-kit';
-import type { FastifyReply } from 'fastify';
-import { VerificationException, VerificationExceptionCode } from '../exceptions/verification.exception';
-import { BUSY_RETRY_AFTER_SECONDS, EvidenceBundles } from '../services/evidence-bundles.service';
+import { EvidenceBundles } from '../services/evidence-bundles.service';
 import { LogVerification } from '../services/log-verification.service';
 
 @ApiTags('audit log')
@@ -35,10 +33,7 @@ export class VerificationController {
     description:
       "The case's records, their whole chains from seq 1, the signed checkpoint covering them and Merkle proofs of the chain heads. Verify with `npm run vigie -- audit verify-bundle <file> --public-key <pem>` (public keys: `GET /keys`). An officer bound to a platform sees only that platform's cases. Bundles are built one at a time; with 4 already waiting, 503 `BUSY` with `Retry-After`.",
   })
-  evidence(@Param('caseId') caseId: string, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    return this.bundles.forCase(caseId, request.caller).catch((error: unknown) => {
-      if (error instanceof VerificationException && error.code === VerificationExceptionCode.BUSY) reply.header('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
-      throw error;
-    });
+  evidence(@Param('caseId') caseId: string, @Req() request: AuthenticatedRequest) {
+    return this.bundles.forCase(caseId, request.caller);
   }
 }

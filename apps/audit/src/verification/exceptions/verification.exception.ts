@@ -18,7 +18,7 @@ const statusByCode: Record<VerificationExceptionCode, HttpStatus> = {
 };
 
 export class VerificationException extends CodedHttpException<VerificationExceptionCode> {
-  constructor(code: VerificationExceptionCode, message: string) {
-    super(statusByCode, code, message);
+  constructor(code: VerificationExceptionCode, message: string, retryAfterSeconds?: number) {
+    super(statusByCode, code, message, undefined, undefined, retryAfterSeconds);
   }
 }

@@ -17,7 +17,7 @@ import { OneAtATime, TooManyWaitingError } from './one-at-a-time';
 /** Bundle requests allowed to wait while another one's tree is built. */
 export const MAX_WAITING_BUILDS = 4;
 /** What a request turned away is told to wait, in seconds. */
-export const BUSY_RETRY_AFTER_SECONDS = 5;
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 interface RecordRow {
   position: string;
@@ -79,7 +79,11 @@ export class EvidenceBundles {
       })
       .catch((error: unknown) => {
         if (!(error instanceof TooManyWaitingError)) throw error;
-        throw new VerificationException(VerificationExceptionCode.BUSY, `${error.waiting} evidence bundles are already waiting to be built: retry in a few seconds`);
+        throw new VerificationException(
+          VerificationExceptionCode.BUSY,
+          `${error.waiting} evidence bundles are already waiting to be built: retry in ${BUSY_RETRY_AFTER_SECONDS} s`,
+          BUSY_RETRY_AFTER_SECONDS,
+        );
       });
     const proofOf = new Map([...tree.proved].map(([subject, head], k) => [subject, { ...head, treeSize: tree.size, path: paths[k] }]));
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AD_ID_PATTERN } from '@vigie/contracts';
 import { openApiSchema, parseRequestBody, SERVICE_SETTINGS } from '@vigie/service-kit';
@@ -9,7 +9,7 @@ import type { IngestSettings } from '../../ingest.settings';
 import { AllowRoles, ApiKeyGuard } from '../../platforms/guards/api-key.guard';
 import { PlatformRegistry } from '../../platforms/services/platform-registry.service';
 import { AdBatchBody, MAX_ADS_PER_BATCH, RemovalBody } from '../dtos/ad.dtos';
-import { AdIntakeException, AdIntakeExceptionCode, AdIntakeExceptionFilter } from '../exceptions/ad-intake.exception';
+import { AdIntakeException, AdIntakeExceptionCode } from '../exceptions/ad-intake.exception';
 import { AdSubmissionService } from '../services/ad-submission.service';
 import { NdjsonImportService } from '../services/ndjson-import.service';
 import { PublishGate } from '../services/publish-gate.service';
@@ -21,7 +21,6 @@ const adIdPattern = new RegExp(AD_ID_PATTERN);
 @Controller('platforms/:platformId/ads')
 @UseGuards(ApiKeyGuard)
 @AllowRoles('platform', 'admin')
-@UseFilters(AdIntakeExceptionFilter)
 export class AdsController {
   constructor(
     private readonly submissions: AdSubmissionService,

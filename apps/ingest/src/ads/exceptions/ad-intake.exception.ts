@@ -1,6 +1,5 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
 import { CodedHttpException } from '@vigie/service-kit';
-import type { FastifyReply } from 'fastify';
 
 export enum AdIntakeExceptionCode {
   NOT_AN_ARRAY = 'NOT_AN_ARRAY',
@@ -30,18 +29,8 @@ export class AdIntakeException extends CodedHttpException<AdIntakeExceptionCode>
     message: string,
     readonly details: Record<string, unknown> = {},
     /** Sent as `Retry-After` (seconds) for 429 and 503. */
-    readonly retryAfterSeconds?: number,
+    retryAfterSeconds?: number,
   ) {
-    super(statusByCode, code, message, undefined, details);
-  }
-}
-
-/** Answers ad-intake errors with their JSON body and, when the client should retry, `Retry-After`. */
-@Catch(AdIntakeException)
-export class AdIntakeExceptionFilter implements ExceptionFilter<AdIntakeException> {
-  catch(exception: AdIntakeException, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (exception.retryAfterSeconds !== undefined) reply.header('Retry-After', String(exception.retryAfterSeconds));
-    void reply.status(exception.getStatus()).send(exception.getResponse());
+    super(statusByCode, code, message, undefined, details, retryAfterSeconds);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AllowAnonymous,
@@ -10,13 +10,12 @@ import {
   type AuthenticatedRequest,
   type MaybeAuthenticatedRequest,
 } from '@vigie/service-kit';
-import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { CaseException, CaseExceptionCode } from '../../cases/exceptions/case.exception';
 import type { NoticeAndTakedownSettings } from '../../notice-and-takedown.settings';
 import { RejectNoticeBody, SubmitNoticeBody } from '../dtos/notice.dtos';
 import { NoticeException, NoticeExceptionCode } from '../exceptions/notice.exception';
-import { BUSY_RETRY_AFTER_SECONDS, NoticeIntake } from '../services/notice-intake.service';
+import { NoticeIntake } from '../services/notice-intake.service';
 import { NoticeJudgement } from '../services/notice-judgement.service';
 import { PublicNoticeLimiter, rateLimitClient } from '../services/public-notice-limiter';
 
@@ -48,14 +47,17 @@ export class NoticesController {
       'Each ad gets one case; a notice on an ad that already has one joins it. An ad not yet ingested is accepted by id.',
   })
   @ApiBody({ schema: openApiSchema(SubmitNoticeBody) })
-  async submit(@Body() body: unknown, @Req() request: MaybeAuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async submit(@Body() body: unknown, @Req() request: MaybeAuthenticatedRequest) {
     if (request.caller === null) {
       const waitSeconds = this.limiter.take(rateLimitClient(request.ip), Date.now());
       if (waitSeconds > 0) {
-        reply.header('Retry-After', String(waitSeconds));
-        throw new NoticeException(NoticeExceptionCode.RATE_LIMITED, `too many notices from this address; retry in ${waitSeconds} s`, undefined, {
-          retryAfterSeconds: waitSeconds,
-        });
+        throw new NoticeException(
+          NoticeExceptionCode.RATE_LIMITED,
+          `too many notices from this address; retry in ${waitSeconds} s`,
+          undefined,
+          { retryAfterSeconds: waitSeconds },
+          waitSeconds,
+        );
       }
     }
     const parsed = (() => {
@@ -67,10 +69,7 @@ export class NoticesController {
         throw new NoticeException(NoticeExceptionCode.INVALID_NOTICE, `invalid notice: ${errors[0]?.field} ${errors[0]?.reason}`, errors);
       }
     })();
-    return this.intake.submit(parsed, request.caller, request.ip).catch((error: unknown) => {
-      if (error instanceof NoticeException && error.code === NoticeExceptionCode.BUSY) reply.header('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
-      throw error;
-    });
+    return this.intake.submit(parsed, request.caller, request.ip);
   }
 
   @Get(':noticeId')

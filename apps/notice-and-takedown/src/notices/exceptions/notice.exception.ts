@@ -23,7 +23,7 @@ const statusByCode: Record<NoticeExceptionCode, HttpStatus> = {
 };
 
 export class NoticeException extends CodedHttpException<NoticeExceptionCode> {
-  constructor(code: NoticeExceptionCode, message: string, errors?: FieldError[], extra?: Record<string, unknown>) {
-    super(statusByCode, code, message, errors, extra);
+  constructor(code: NoticeExceptionCode, message: string, errors?: FieldError[], extra?: Record<string, unknown>, retryAfterSeconds?: number) {
+    super(statusByCode, code, message, errors, extra, retryAfterSeconds);
   }
 }

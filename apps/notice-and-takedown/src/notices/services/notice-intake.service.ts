@@ -59,7 +59,7 @@ interface StandingRow {
 const RELAY_TAKEOVER_MS = 5000;
 /** Notices allowed to wait for their group; the next ones are answered 503 (see the batcher). */
 export const MAX_WAITING_NOTICES = 2000;
-export const BUSY_RETRY_AFTER_SECONDS = 1;
+const BUSY_RETRY_AFTER_SECONDS = 1;
 
 const lockOrder = (item: PendingNotice) => `${item.locations[0]?.platformId}:${item.locations[0]?.adId}`;
 
@@ -111,9 +111,13 @@ export class NoticeIntake implements OnModuleDestroy {
     const item: PendingNotice = { body, caller, sourceType, locations, notifierKey, receivedAt, noticeId: uuidv7(), trace: activeSpanContext() };
     return this.batcher.submit(item).catch((error: unknown) => {
       if (!(error instanceof GroupCommitterFullError)) throw error;
-      throw new NoticeException(NoticeExceptionCode.BUSY, 'too many notices are waiting to be recorded; retry shortly', undefined, {
-        retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
-      });
+      throw new NoticeException(
+        NoticeExceptionCode.BUSY,
+        'too many notices are waiting to be recorded; retry shortly',
+        undefined,
+        { retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
+        BUSY_RETRY_AFTER_SECONDS,
+      );
     });
   }
 

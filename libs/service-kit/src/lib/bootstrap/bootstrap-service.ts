@@ -30,7 +30,7 @@ import { AutovacuumStandIn } from '../database/autovacuum-stand-in';
 import type { ServiceInfrastructure } from '../infrastructure';
 import { installRequestInputChecks, installStrictJsonParser } from '../http/strict-json-parser';
 import { createLogger, PinoNestLogger } from '../logging/logger';
-import { DatabaseUnavailableFilter } from '../errors/database-unavailable.filter';
+import { ServiceExceptionFilter } from '../errors/service-exception.filter';
 import { ServiceCoreModule } from './service-core.module';
 
 export interface ServiceDefinition {
@@ -149,7 +149,7 @@ export async function bootstrapService(
     // Body parsing is ours: strict UTF-8 JSON for every service, plus the service's own parsers.
     { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
-  app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
+  app.useGlobalFilters(new ServiceExceptionFilter(app.getHttpAdapter()));
   const fastify = app.getHttpAdapter().getInstance();
   // A request that carries a W3C `traceparent` (a platform's own trace) is handled as a span of
   // that trace: its logs and the events it causes belong to it. Without one nothing is started

@@ -9,6 +9,8 @@ export interface FieldError {
  * Base of every feature's typed exception: the answer is always
  * `{statusCode, code, message, errors?}`, the code a member of the feature's `XExceptionCode`
  * enum and the status looked up from the feature's table, so a code never has two statuses.
+ * `retryAfterSeconds`, for a 429 or 503 the client should retry, is sent as `Retry-After` by
+ * every service's exception filter (`ServiceExceptionFilter`).
  */
 export abstract class CodedHttpException<TCode extends string> extends HttpException {
   protected constructor(
@@ -17,6 +19,7 @@ export abstract class CodedHttpException<TCode extends string> extends HttpExcep
     message: string,
     readonly errors?: FieldError[],
     extra?: Record<string, unknown>,
+    readonly retryAfterSeconds?: number,
   ) {
     const status = statusByCode[code];
     super({ statusCode: status, code, message, ...(errors ? { errors } : {}), ...extra }, status);

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, type HttpServer } from
 import { BaseExceptionFilter } from '@nestjs/core';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { FastifyReply } from 'fastify';
+import { CodedHttpException } from './coded-http.exception';
 
 /** Seconds a client is told to wait when the database is away: restarts and failovers take a few. */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
@@ -37,12 +38,16 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * HTTP requests that fail because the database is away get 503 `DATABASE_UNAVAILABLE` with
- * `Retry-After`, a status clients retry, instead of a bare 500. Everything else, and every
- * Kafka handler (this filter is inherited by the consumers), is handled as Nest would anyway.
+ * Every service's exception filter, for what Nest's own does not do:
+ * - a request that fails because the database is away gets 503 `DATABASE_UNAVAILABLE` with
+ *   `Retry-After`, a status clients retry, instead of a bare 500;
+ * - a feature's exception that tells the client when to retry (`retryAfterSeconds`) carries
+ *   `Retry-After`.
+ * Everything else, and every Kafka handler (the consumers inherit this filter), is handled as
+ * Nest would anyway.
  */
 @Catch()
-export class DatabaseUnavailableFilter implements ExceptionFilter {
+export class ServiceExceptionFilter implements ExceptionFilter {
   private readonly http: BaseExceptionFilter;
   private readonly rpc = new BaseRpcExceptionFilter();
 
@@ -52,8 +57,13 @@ export class DatabaseUnavailableFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost) {
     if (host.getType() !== 'http') return this.rpc.catch(exception, host);
-    if (!isDatabaseUnavailable(exception)) return this.http.catch(exception, host);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (!isDatabaseUnavailable(exception)) {
+      if (exception instanceof CodedHttpException && exception.retryAfterSeconds !== undefined) {
+        void reply.header('retry-after', String(exception.retryAfterSeconds));
+      }
+      return this.http.catch(exception, host);
+    }
     void reply
       .status(503)
       .header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))

@@ -1,0 +1,57 @@
+import { type ArgumentsHost, HttpStatus, type HttpServer } from '@nestjs/common';
+import { CodedHttpException } from './coded-http.exception';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, ServiceExceptionFilter } from './service-exception.filter';
+
+describe('isDatabaseUnavailable', () => {
+  it('recognises a database that is away, however the driver and TypeORM wrap it', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('database "x" is not currently accepting connections'))).toBe(true);
+    expect(isDatabaseUnavailable({ message: 'query failed', driverError: { code: '08006', message: 'connection failure' } })).toBe(true);
+    expect(isDatabaseUnavailable(new Error('fetch failed', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) }))).toBe(true);
+  });
+
+  it('leaves wrong queries and everything else to the usual handling', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }))).toBe(false);
+    expect(isDatabaseUnavailable(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' }))).toBe(false);
+    expect(isDatabaseUnavailable(new Error('something else'))).toBe(false);
+    expect(isDatabaseUnavailable(undefined)).toBe(false);
+    const loop: { cause?: unknown; message: string } = { message: 'loop' };
+    loop.cause = loop;
+    expect(isDatabaseUnavailable(loop)).toBe(false);
+  });
+});
+
+describe('ServiceExceptionFilter', () => {
+  class TestException extends CodedHttpException<'BUSY' | 'BAD'> {
+    constructor(code: 'BUSY' | 'BAD', retryAfterSeconds?: number) {
+      super({ BUSY: HttpStatus.SERVICE_UNAVAILABLE, BAD: HttpStatus.BAD_REQUEST }, code, code.toLowerCase(), undefined, undefined, retryAfterSeconds);
+    }
+  }
+
+  /** The reply a request would get, through a fake HTTP adapter and host. */
+  function answer(exception: unknown) {
+    const headers: Record<string, string> = {};
+    const sent: { status?: number; body?: unknown } = {};
+    const reply = {
+      header: (name: string, value: string) => ((headers[name] = value), reply),
+      status: (status: number) => ((sent.status = status), reply),
+      send: (body: unknown) => ((sent.body = body), reply),
+    };
+    const adapter = { reply: (_reply: unknown, body: unknown, status: number) => Object.assign(sent, { body, status }), isHeadersSent: () => false };
+    const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply }), getArgByIndex: (i: number) => (i === 1 ? reply : undefined) };
+    new ServiceExceptionFilter(adapter as unknown as HttpServer).catch(exception, host as unknown as ArgumentsHost);
+    return { headers, ...sent };
+  }
+
+  it('sends Retry-After for a feature exception that says when to retry, with its own status and body', () => {
+    expect(answer(new TestException('BUSY', 5))).toMatchObject({ status: 503, headers: { 'retry-after': '5' }, body: { code: 'BUSY' } });
+    expect(answer(new TestException('BAD'))).toMatchObject({ status: 400, headers: {}, body: { code: 'BAD' } });
+  });
+
+  it('answers 503 DATABASE_UNAVAILABLE for a database that is away', () => {
+    const answered = answer(new Error('Connection terminated unexpectedly'));
+    expect(answered).toMatchObject({ status: 503, headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) }, body: { code: 'DATABASE_UNAVAILABLE' } });
+  });
+});
