@@ -132,6 +132,37 @@ describe('case projection: facts → row and SLA states', () => {
     expect(liveState(derived.sla.removal, Date.parse(at(40)))).toBeNull();
   });
 
+  /** A notice of the case's ad received at `hours`, from `sourceType`, about `category`. */
+  function noticeOf(id: string, hours: number, sourceType: string, category: string) {
+    const notice = emptyNotice(id, 'acme', 'acme:ad-1');
+    applyToNotice(notice, logRecord('notice.received', hours, { noticeId: id, receivedAt: at(hours), category, sourceType, notifier: null }), settings);
+    applyToNotice(notice, logRecord('notice.qualified', hours + 0.1, { noticeId: id, caseIds: [CASE] }), settings);
+    return notice;
+  }
+
+  it('takes source and category from the earliest notice, whatever order the notices come in', () => {
+    // No case.opened: the case learns its source and category from its notices alone.
+    const doc = caseOf([knowledge, logRecord('notice.qualified', 3, { noticeId: 'n-late', caseIds: [CASE] }), logRecord('notice.qualified', 1, { noticeId: 'n-early', caseIds: [CASE] })]);
+    const late = noticeOf('n-late', 3, 'trusted-flagger', 'minors');
+    const early = noticeOf('n-early', 1, 'public', 'pimping');
+    const unknown = emptyNotice('n-unread', 'acme', 'acme:ad-1');
+    unknown.caseIds.push(CASE);
+    for (const notices of [[late, early, unknown], [unknown, early, late], [early, unknown, late]]) {
+      expect(deriveCase(doc, null, notices, settings).row).toMatchObject({ source_type: 'public', category: 'pimping', notice_received_at: at(1), trusted_flagger: true });
+    }
+  });
+
+  it('links a notice to its case without copying the notice\'s entries onto the case', () => {
+    const doc = caseOf([opened, logRecord('notice.received', 0.5, { noticeId: 'n-2', receivedAt: at(0.5) }), logRecord('notice.qualified', 0.6, { noticeId: 'n-2', caseIds: [CASE] })]);
+    expect(doc.noticeIds).toEqual(['n-1', 'n-2']);
+    expect(doc.events.map((e) => e.type)).toEqual(['case.opened']);
+  });
+
+  it('dates a case that has no opening event from its earliest notice', () => {
+    const doc = caseOf([knowledge, logRecord('notice.qualified', 2, { noticeId: 'n-early', caseIds: [CASE] })]);
+    expect(deriveCase(doc, null, [noticeOf('n-early', -1, 'public', 'pimping')], settings).row.opened_at).toBe(at(-1));
+  });
+
   it('flags an unknown policy version and a removal before knowledge', () => {
     const subject = emptySubject('acme:ad-1', 'acme');
     applyToSubject(subject, logRecord('ad.removed', 0.1, { removedAt: at(-1) }), settings);

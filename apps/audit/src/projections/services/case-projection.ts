@@ -166,6 +166,48 @@ export const DEFAULT_PROJECTION_SETTINGS: ProjectionSettings = {
 /** Keeps a subject's history bounded: an ad updated every minute must not grow one row forever. */
 const MAX_SUBJECT_EVENTS = 200;
 
+/**
+ * Each case's notice ids as a set, built on first use and kept while the document lives (one
+ * batch). A case can gather thousands of notices (an ad many people report): searching its list
+ * for every notice event, and again for every notice when it is derived, grew with the square of
+ * its notices.
+ */
+const noticeIdSets = new WeakMap<CaseDoc, Set<string>>();
+
+function noticeIdSetOf(doc: CaseDoc): Set<string> {
+  let set = noticeIdSets.get(doc);
+  if (set === undefined) noticeIdSets.set(doc, (set = new Set(doc.noticeIds)));
+  return set;
+}
+
+function addNoticeId(doc: CaseDoc, noticeId: unknown): void {
+  if (typeof noticeId !== 'string' || noticeId.length === 0) return;
+  const set = noticeIdSetOf(doc);
+  if (set.has(noticeId)) return;
+  set.add(noticeId);
+  doc.noticeIds.push(noticeId);
+}
+
+/** Whether a notice belongs to a case: the case names it, or the notice names the case. */
+export function isLinkedNotice(doc: CaseDoc, notice: NoticeDoc): boolean {
+  return noticeIdSetOf(doc).has(notice.noticeId) || notice.caseIds.includes(doc.caseId);
+}
+
+/**
+ * The order in which a case reads its notices (the first with a source type or category gives
+ * the case's): earliest received first, then by id. It depends on the notices alone, so a
+ * rebuild finds the same first notice as the batches that projected the log as it grew.
+ */
+export function compareNotices(a: NoticeDoc, b: NoticeDoc): number {
+  if (a.receivedAt !== b.receivedAt) {
+    if (a.receivedAt === null) return 1;
+    if (b.receivedAt === null) return -1;
+    const difference = toEpochMs(a.receivedAt) - toEpochMs(b.receivedAt);
+    if (difference !== 0) return difference;
+  }
+  return a.noticeId < b.noticeId ? -1 : a.noticeId > b.noticeId ? 1 : 0;
+}
+
 /** Which documents one record touches, so a batch loads them all before applying. */
 export interface RecordKeys {
   readonly caseIds: string[];
@@ -398,7 +440,7 @@ export function isCaseEvent(type: string): boolean {
   return CASE_EVENT_TYPES.has(type);
 }
 
-/** Case-level facts. Notice events only leave a timeline entry here; their facts live on the notice. */
+/** Case-level facts. Notice events only link the notice here; their facts and timeline entries live on the notice. */
 export function applyToCase(doc: CaseDoc, record: LogRecord, settings: ProjectionSettings): void {
   const data = record.event.data;
   const at = (field: string) => str(data[field]) ?? record.event.occurredAt;
@@ -413,7 +455,7 @@ export function applyToCase(doc: CaseDoc, record: LogRecord, settings: Projectio
       doc.noticeReceivedAt = str(data.noticeReceivedAt);
       doc.firstFlagAt = earliest(doc.firstFlagAt, str(data.firstFlagAt));
       doc.publishedAt = earliest(doc.publishedAt, str(data.publishedAt));
-      if (str(data.noticeId) && !doc.noticeIds.includes(data.noticeId as string)) doc.noticeIds.push(data.noticeId as string);
+      addNoticeId(doc, data.noticeId);
       break;
     case 'case.knowledge-established':
       doc.knowledge.push({ at: at('knowledgeAt'), basis: str(data.basis) ?? 'notice-qualified', eventId: record.eventId, basisEventId: str(data.basisEventId) });
@@ -473,7 +515,7 @@ export function applyToCase(doc: CaseDoc, record: LogRecord, settings: Projectio
       break;
     case 'notifier.informed':
       doc.notifierInformedAt = earliest(doc.notifierInformedAt, at('informedAt'));
-      if (str(data.noticeId) && !doc.noticeIds.includes(data.noticeId as string)) doc.noticeIds.push(data.noticeId as string);
+      addNoticeId(doc, data.noticeId);
       break;
     case 'takedown.requested':
       doc.takedownRequestedAt = earliest(doc.takedownRequestedAt, record.event.occurredAt);
@@ -489,13 +531,19 @@ export function applyToCase(doc: CaseDoc, record: LogRecord, settings: Projectio
     case 'notice.qualified':
     case 'notice.rejected':
     case 'notice.received':
-      if (str(data.noticeId) && !doc.noticeIds.includes(data.noticeId as string)) doc.noticeIds.push(data.noticeId as string);
+    case 'notice.acknowledged':
+      addNoticeId(doc, data.noticeId);
       break;
     default:
       break;
   }
-  doc.events.push(entry(record, factTimeOf(record)));
-  doc.anomalies.push(...recordAnomalies(record, settings));
+  // A notice keeps its own timeline entries and anomalies, and the timeline and the derivation
+  // read them there: copied onto the case as well, a case reported thousands of times carried
+  // (and rewrote, every batch) thousands of duplicates.
+  if (!record.type.startsWith('notice.')) {
+    doc.events.push(entry(record, factTimeOf(record)));
+    doc.anomalies.push(...recordAnomalies(record, settings));
+  }
   if (record.recordedMs > toEpochMs(doc.lastRecordedAt)) doc.lastRecordedAt = new Date(record.recordedMs).toISOString();
   doc.lastPosition = Math.max(doc.lastPosition, record.position);
 }
@@ -584,7 +632,7 @@ const NO_REMOVAL_ACTIONS = new Set(['no-action', 'insufficient']);
 /** Everything the `case_facts` row holds, from the case's documents. */
 export function deriveCase(doc: CaseDoc, subject: SubjectDoc | null, notices: readonly NoticeDoc[], settings: ProjectionSettings): DerivedCase {
   const { policy: basePolicy, known } = policyFor(doc, settings);
-  const linked = notices.filter((notice) => doc.noticeIds.includes(notice.noticeId) || notice.caseIds.includes(doc.caseId));
+  const linked = notices.filter((notice) => isLinkedNotice(doc, notice)).sort(compareNotices);
   const sourceType = doc.noticeSourceType ?? linked.find((notice) => notice.sourceType !== null)?.sourceType ?? null;
   const category = (doc.category ?? (linked.find((notice) => notice.category !== null)?.category as AbuseCategory | undefined) ?? 'other-illegal') as AbuseCategory;
   const noticeReceivedAt = minIso([doc.noticeReceivedAt, ...linked.map((notice) => notice.receivedAt)]);
@@ -628,7 +676,8 @@ export function deriveCase(doc: CaseDoc, subject: SubjectDoc | null, notices: re
   const knowledgeMs = knowledge === null ? null : knowledge.provisional ? knowledge.provisionalFromMs : knowledge.knowledgeAtMs;
   const noticeMs = ms(noticeReceivedAt);
   const authorityDeadline = linked.map((notice) => notice.authorityDeadline).find((deadline) => deadline !== null) ?? null;
-  const openedAt = doc.openedAt ?? minIso(doc.events.map((e) => e.at)) ?? doc.lastRecordedAt;
+  // Without its opening event (a partial import), a case opened with its first known fact.
+  const openedAt = doc.openedAt ?? minIso([...doc.events.map((e) => e.at), noticeReceivedAt]) ?? doc.lastRecordedAt;
   const targets = resolveTargets(policy, {
     category,
     sourceType,

@@ -12,6 +12,7 @@ import {
   emptyNotice,
   emptySubject,
   isCaseEvent,
+  isLinkedNotice,
   keysOf,
   type CaseDoc,
   type DerivedCase,
@@ -255,7 +256,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
         applyToNotice(notice, record, settings);
         dirtyNotices.add(noticeId);
         for (const doc of cases.values()) {
-          if (doc.noticeIds.includes(noticeId) || notice.caseIds.includes(doc.caseId)) {
+          if (isLinkedNotice(doc, notice)) {
             applyToCase(doc, record, settings);
             dirtyCases.add(doc.caseId);
           }
@@ -270,10 +271,20 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       if (record.type === 'uploader.informed') statements.push({ record, doc });
     }
 
-    // Notices a case names but this batch did not touch are still needed to derive it.
+    // Notices a case names but this batch did not touch are still needed to derive it; only
+    // their facts, not their timeline entries (read-only here, they are not written back).
     const missingNotices = new Set<string>();
     for (const id of dirtyCases) for (const noticeId of cases.get(id)?.noticeIds ?? []) if (!notices.has(noticeId)) missingNotices.add(noticeId);
-    for (const [id, notice] of await this.loadNotices(manager, missingNotices)) notices.set(id, notice);
+    for (const [id, notice] of await this.loadNotices(manager, missingNotices, { withEvents: false })) notices.set(id, notice);
+    // Each case's notices: those it names, and those that name it.
+    const noticesByCase = new Map<string, NoticeDoc[]>();
+    for (const notice of notices.values()) {
+      for (const caseId of notice.caseIds) {
+        const list = noticesByCase.get(caseId);
+        if (list) list.push(notice);
+        else noticesByCase.set(caseId, [notice]);
+      }
+    }
     const missingSubjects = new Set<string>();
     for (const id of dirtyCases) {
       const subject = cases.get(id)?.subject;
@@ -284,8 +295,12 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     const derived: DerivedCase[] = [];
     for (const id of [...dirtyCases].sort()) {
       const doc = cases.get(id) as CaseDoc;
-      const linked = [...notices.values()].filter((notice) => doc.noticeIds.includes(notice.noticeId) || notice.caseIds.includes(doc.caseId));
-      derived.push(deriveCase(doc, subjectDocs.get(doc.subject) ?? null, linked, settings));
+      const linked = new Set(noticesByCase.get(id));
+      for (const noticeId of doc.noticeIds) {
+        const notice = notices.get(noticeId);
+        if (notice) linked.add(notice);
+      }
+      derived.push(deriveCase(doc, subjectDocs.get(doc.subject) ?? null, [...linked], settings));
     }
     await this.upsertCases(manager, derived.map((d) => d.row));
     await this.upsertSubjects(manager, [...dirtySubjects].map((subject) => subjectDocs.get(subject) as SubjectDoc));
@@ -294,10 +309,15 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     await this.planner.plan(manager, derived);
   }
 
-  private async loadNotices(manager: EntityManager, ids: Set<string>): Promise<Map<string, NoticeDoc>> {
+  private async loadNotices(manager: EntityManager, ids: Set<string>, { withEvents = true } = {}): Promise<Map<string, NoticeDoc>> {
     const found = new Map<string, NoticeDoc>();
     if (ids.size === 0) return found;
-    const rows: { facts: NoticeDoc }[] = await manager.query(`SELECT facts FROM audit.notice_facts WHERE notice_id = ANY($1)`, [[...ids]]);
+    const rows: { facts: NoticeDoc }[] = await manager.query(
+      withEvents
+        ? `SELECT facts FROM audit.notice_facts WHERE notice_id = ANY($1)`
+        : `SELECT jsonb_set(facts, '{events}', '[]') AS facts FROM audit.notice_facts WHERE notice_id = ANY($1)`,
+      [[...ids]],
+    );
     for (const { facts } of rows) found.set(facts.noticeId, facts);
     return found;
   }
