@@ -191,6 +191,10 @@ export async function bootstrapService(
     },
     { inheritAppConfig: true },
   );
+  // Providers' start hooks (scoring's hash lists and contact graph, ingest's key cache) run in
+  // init(). A hybrid app would otherwise run them in listen(), after the consumer has started:
+  // ads consumed meanwhile were scored against an empty hash index.
+  await app.init();
   await app.startAllMicroservices();
   relay.start();
   await app.listen(config.port, config.host);
