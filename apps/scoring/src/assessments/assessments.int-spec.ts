@@ -200,6 +200,32 @@ describe('scoring service (real Kafka and PostgreSQL)', () => {
     expect(rows).toEqual([{ ad_version: 2, title: 'Vélo à vendre, prix baissé', last_event_id: latest?.id }]);
   });
 
+  it('keeps an ad removed when its removal follows its version in one batch, and live when a version follows the removal', async () => {
+    const removal = (adId: string) =>
+      createEvent('ad.removed', {
+        tenant,
+        subject: subjectFor(tenant, adId),
+        source: 'ingest',
+        data: { ...(EVENT_DEFINITIONS.find((d) => d.type === 'ad.removed')?.example.data as EventData<'ad.removed'>), platformAdId: adId },
+      });
+    const gone = ingested('gone-1', { title: 'Canapé', body: 'Canapé trois places.' });
+    const back = ingested('back-1', { title: 'Table', body: 'Table en chêne.' });
+    await send([gone, removal('gone-1'), removal('back-1'), back]);
+    await waitFor(() => scoredFor('gone-1'), 'the removed ad to be scored');
+    await waitFor(() => scoredFor('back-1'), 'the re-listed ad to be scored');
+    const url = new URL(process.env.DATABASE_URL ?? '');
+    url.pathname = `/${database}`;
+    const client = new Client({ connectionString: url.toString() });
+    await client.connect();
+    const { rows } = await client
+      .query('SELECT ad_id, removed FROM scoring.assessments WHERE platform_id = $1 AND ad_id = ANY($2) ORDER BY ad_id', [tenant, ['back-1', 'gone-1']])
+      .finally(() => client.end());
+    expect(rows).toEqual([
+      { ad_id: 'back-1', removed: false },
+      { ad_id: 'gone-1', removed: true },
+    ]);
+  });
+
   it('sends a poison message to the DLQ and keeps scoring', async () => {
     const producer = kafka.producer();
     await producer.connect();

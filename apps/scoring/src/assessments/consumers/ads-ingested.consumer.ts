@@ -17,20 +17,43 @@ export class AdsIngestedConsumer {
   @EventPattern(Topics.AdsIngested)
   async onAdsIngested(@Payload() batch: EventBatch): Promise<void> {
     const ads: IngestedAd[] = [];
-    const removed: { platformId: string; adId: string }[] = [];
+    const versioned = new Set<string>();
+    // Each ad's last event in the batch decides whether it ends removed.
+    const lastRemoval = new Map<string, { platformId: string; adId: string } | null>();
     for (const { event } of batch.events) {
-      if (event.type === 'ad.ingested' || event.type === 'ad.updated') ads.push(event as IngestedAd);
-      else if (event.type === 'ad.removed') removed.push({ platformId: event.tenant, adId: (event as EventOf<'ad.removed'>).data.platformAdId });
+      if (event.type === 'ad.ingested' || event.type === 'ad.updated') {
+        const ad = event as IngestedAd;
+        ads.push(ad);
+        versioned.add(`${ad.tenant}:${ad.data.platformAdId}`);
+        lastRemoval.set(`${ad.tenant}:${ad.data.platformAdId}`, null);
+      } else if (event.type === 'ad.removed') {
+        const adId = (event as EventOf<'ad.removed'>).data.platformAdId;
+        lastRemoval.set(`${event.tenant}:${adId}`, { platformId: event.tenant, adId });
+      }
     }
-    if (removed.length > 0) {
-      await batch.manager.query(
-        `UPDATE scoring.assessments a SET removed = true
-           FROM unnest($1::text[], $2::text[]) AS r(platform_id, ad_id)
-          WHERE a.platform_id = r.platform_id AND a.ad_id = r.ad_id`,
-        [removed.map((r) => r.platformId), removed.map((r) => r.adId)],
-      );
-    }
+    // Ads only removed here are marked first, so the batch does not re-score them; ads whose
+    // removal follows a version of this batch are marked after it is saved (saving marks live).
+    const removedOnly: Removal[] = [];
+    const removedAfterVersion: Removal[] = [];
+    for (const [key, removal] of lastRemoval) if (removal !== null) (versioned.has(key) ? removedAfterVersion : removedOnly).push(removal);
+    await markRemoved(batch, removedOnly);
     const events = await this.assessor.assess(batch.manager, ads);
+    await markRemoved(batch, removedAfterVersion);
     await batch.outbox.enqueue(batch.manager, events);
   }
+}
+
+interface Removal {
+  readonly platformId: string;
+  readonly adId: string;
+}
+
+async function markRemoved(batch: EventBatch, removals: readonly Removal[]): Promise<void> {
+  if (removals.length === 0) return;
+  await batch.manager.query(
+    `UPDATE scoring.assessments a SET removed = true
+       FROM unnest($1::text[], $2::text[]) AS r(platform_id, ad_id)
+      WHERE a.platform_id = r.platform_id AND a.ad_id = r.ad_id`,
+    [removals.map((r) => r.platformId), removals.map((r) => r.adId)],
+  );
 }
