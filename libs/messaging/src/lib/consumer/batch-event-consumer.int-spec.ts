@@ -14,6 +14,7 @@ import {
   waitFor,
 } from '../../test-support/messaging-fixture';
 import { MessageHeaders } from '../headers';
+import type { EventPublisher } from '../ports';
 import { KafkaEventPublisher } from '../kafka/kafka-event-publisher';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { Outbox } from '../outbox/outbox';
@@ -165,6 +166,49 @@ describe('BatchEventConsumer against a real broker and database', () => {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     await admin.disconnect();
     expect(offsets.partitions[0].offset).toBe('7');
+  });
+
+  it('keeps the dead letter of a rejected event when its publish fails: the event is not lost to the inbox', async () => {
+    const topic = uniqueName('it.rejected');
+    const groupId = uniqueName('group');
+    await createTopicWithDlq(topic, 1);
+    const [kept, rejected] = sampleEvents(2);
+    const handler: EventBatchHandler = async (batch) => {
+      for (const consumed of batch.events) if (consumed.event.id === rejected.id) batch.deadLetter(consumed, 'unknown platform');
+      await recordApplied(batch.manager, consumerSchema, batch.events.filter((e) => e.event.id !== rejected.id).map((e) => e.event));
+    };
+    // The first dead-letter publish fails, as a broker blip would.
+    let failures = 1;
+    const flakyPublisher: EventPublisher = {
+      publish: async (records) => {
+        if (records.length > 0 && failures-- > 0) throw new Error('broker unavailable');
+        await publisher.publish(records);
+      },
+    };
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, acks: -1, messages: [kept, rejected].map((event) => ({ key: 'platform:ad', value: encodeEvent(event) })) });
+    await producer.disconnect();
+    const consumer = new BatchEventConsumer({
+      kafka,
+      dataSource: consumerDb,
+      schema: consumerSchema,
+      groupId,
+      handlers: new Map([[topic, handler]]),
+      outbox: new Outbox(consumerSchema),
+      deadLetterPublisher: flakyPublisher,
+      retryBackoffMs: 20,
+    });
+    await consumer.start();
+    try {
+      const deadLetters = await readAll(`${topic}.dlq`, 1);
+      const replayed = decodeEvent(deadLetters[0].value);
+      expect(replayed.ok && (replayed.event as AnyEvent).id).toBe(rejected.id);
+      expect(failures).toBe(-1);
+      await waitFor(async () => (await countRows(consumerDb, `SELECT count(*) FROM "${consumerSchema}".applied WHERE event_id = '${kept.id}'`)) === 1, 30000, 'the kept event applied');
+    } finally {
+      await consumer.stop();
+    }
   });
 
   async function readAll(topic: string, expected: number): Promise<KafkaMessage[]> {

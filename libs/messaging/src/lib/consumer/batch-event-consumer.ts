@@ -378,7 +378,7 @@ export class BatchEventConsumer {
     deadLetters: OutgoingRecord[],
   ): Promise<void> {
     try {
-      await this.applyInTransaction(batch, events, handler, rawById, deadLetters);
+      await this.applyInTransaction(batch, events, handler, rawById);
       return;
     } catch (error) {
       if (events.length > 1) {
@@ -402,7 +402,7 @@ export class BatchEventConsumer {
     for (let attempt = 2; attempt <= this.maxAttempts && !(error instanceof PoisonMessageError); attempt++) {
       await sleep(this.retryBackoffMs * 2 ** (attempt - 2));
       try {
-        await this.applyInTransaction(batch, [event], handler, rawById, deadLetters);
+        await this.applyInTransaction(batch, [event], handler, rawById);
         return;
       } catch (retryError) {
         error = retryError;
@@ -425,13 +425,7 @@ export class BatchEventConsumer {
     deadLetters.push(this.deadLetter(raw.message, raw.coordinates, describeError(error), kind));
   }
 
-  private async applyInTransaction(
-    batch: Batch,
-    events: ConsumedEvent[],
-    handler: EventBatchHandler,
-    rawById: Map<string, PendingMessage>,
-    deadLetters: OutgoingRecord[],
-  ): Promise<void> {
+  private async applyInTransaction(batch: Batch, events: ConsumedEvent[], handler: EventBatchHandler, rawById: Map<string, PendingMessage>): Promise<void> {
     const rejected: OutgoingRecord[] = [];
     await this.options.dataSource.transaction(async (manager) => {
       let skipped = 0;
@@ -464,8 +458,11 @@ export class BatchEventConsumer {
       duplicates += skipped;
       if (duplicates > 0) this.options.metrics?.duplicates.inc({ topic: batch.topic }, duplicates);
       this.options.metrics?.applied.inc({ topic: batch.topic }, fresh.length - skipped - rejected.length);
+      // Before the commit: once the inbox (or the handler's own dedupe) holds them, a redelivery
+      // skips the rejected events, so a dead letter left for the end of the batch was lost to a
+      // failed publish or a stop between chunks. A commit that fails after this only repeats it.
+      await this.options.deadLetterPublisher.publish(rejected);
     });
-    deadLetters.push(...rejected);
   }
 
   private async databaseAnswers(): Promise<boolean> {
