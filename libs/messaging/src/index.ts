@@ -3,6 +3,7 @@ export type { BatchEventConsumerOptions, EventBatch, EventBatchHandler } from '.
 export type { ConsumedEvent } from './lib/consumer/consumed-event';
 export { deadLetterRecord } from './lib/consumer/dead-letter';
 export { PoisonMessageError } from './lib/consumer/poison-message.error';
+export { isDatabaseUnavailable, isTransientDatabaseError } from './lib/database/database-errors';
 export { toOutgoingRecord } from './lib/event-records';
 export { MessageHeaders } from './lib/headers';
 export { Inbox } from './lib/inbox/inbox';

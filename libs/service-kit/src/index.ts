@@ -27,4 +27,4 @@ export { literalUnion, openApiSchema, parseRequestBody } from './lib/http/reques
 export { AllowAnonymous, AllowCallers, CALLER_ROLES, RemoteApiKeyGuard } from './lib/auth/remote-api-key.guard';
 export type { AuthenticatedRequest, Caller, CallerRole, MaybeAuthenticatedRequest } from './lib/auth/remote-api-key.guard';
 export { CodedHttpException, type FieldError } from './lib/errors/coded-http.exception';
-export { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './lib/errors/service-exception.filter';
+export { DATABASE_RETRY_AFTER_SECONDS } from './lib/errors/service-exception.filter';

@@ -5,6 +5,7 @@ import { Inbox } from '../inbox/inbox';
 import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import type { Outbox } from '../outbox/outbox';
 import type { EventPublisher, MessageCoordinates, OutgoingRecord } from '../ports';
+import { isTransientDatabaseError } from '../database/database-errors';
 import { childSpanContext } from '../tracing/trace-context';
 import { runInTraceScope, TraceScope, traceIdOf } from '../tracing/trace-scope';
 import type { ConsumedEvent } from './consumed-event';
@@ -408,8 +409,9 @@ export class BatchEventConsumer {
         error = retryError;
       }
     }
-    if (!(error instanceof PoisonMessageError) && !(await this.databaseAnswers())) {
-      // Not the event's fault: keep the batch uncommitted; kafkajs retries it later.
+    if (!(error instanceof PoisonMessageError) && (isTransientDatabaseError(error) || !(await this.databaseAnswers()))) {
+      // Not the event's fault (the database is away, or a deadlock or serialization failure
+      // struck every attempt): keep the batch uncommitted; kafkajs retries it later.
       throw error;
     }
     const raw = rawById.get(event.event.id);

@@ -1,41 +1,12 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, type HttpServer } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
+import { isDatabaseUnavailable } from '@vigie/messaging';
 import type { FastifyReply } from 'fastify';
 import { CodedHttpException } from './coded-http.exception';
 
 /** Seconds a client is told to wait when the database is away: restarts and failovers take a few. */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
-
-/**
- * SQLSTATEs of a database that cannot serve the query at all (not of a bad query): connection
- * failures (class 08), shutdown and crash (57P01–57P03), too many connections (53300),
- * a database not accepting connections (55000 with that message is covered by its text).
- */
-const UNAVAILABLE_STATES = /^(08...|57P0[1-3]|53300)$/;
-const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
-const UNAVAILABLE_MESSAGES = [
-  'Connection terminated',
-  'timeout exceeded when trying to connect',
-  'is not currently accepting connections',
-  'the database system is starting up',
-  'the database system is shutting down',
-];
-
-/** Whether `error` says the database is unreachable or refusing work, rather than that a query is wrong. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (current && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && (UNAVAILABLE_STATES.test(code) || UNAVAILABLE_SOCKET_CODES.has(code))) return true;
-    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((text) => message.includes(text))) return true;
-    // TypeORM keeps the driver's error beside its own; Node keeps the reason in `cause`.
-    current = (current as { driverError?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 /**
  * Every service's exception filter, for what Nest's own does not do:
