@@ -80,24 +80,44 @@ describe('KafkaEventPublisher', () => {
     await expect(bad).rejects.toThrow('MESSAGE_TOO_LARGE');
   });
 
-  it('never merges beyond the byte limit, and never splits a publish', async () => {
+  it('never merges beyond the byte limit, and sends a publish above it in parts, each acknowledged before the next', async () => {
     const { kafka, sends } = fakeProducer();
     const publisher = new KafkaEventPublisher(kafka);
     const first = publisher.publish([record('a')]);
     await tick();
-    const big = publisher.publish([record('big-1', 400 * 1024), record('big-2', 400 * 1024)]);
+    // 1.2 MB in one publish: sent whole, the broker refuses it (MESSAGE_TOO_LARGE, for good).
+    const big = publisher.publish([record('big-1', 400 * 1024), record('big-2', 400 * 1024), record('big-3', 400 * 1024)]);
     const next = publisher.publish([record('next', 200 * 1024)]);
     await tick();
     sends[0].finish();
     await first;
     await tick();
-    expect(sends[1].keys).toEqual(['big-1', 'big-2']);
+    expect(sends.map((send) => send.keys)).toEqual([['a'], ['big-1']]);
     sends[1].finish();
+    await tick();
+    expect(sends[2].keys).toEqual(['big-2']);
+    sends[2].finish();
+    await tick();
+    expect(sends[3].keys).toEqual(['big-3']);
+    sends[3].finish();
     await big;
     await tick();
-    expect(sends[2].keys).toEqual(['next']);
-    sends[2].finish();
+    expect(sends[4].keys).toEqual(['next']);
+    sends[4].finish();
     await next;
+  });
+
+  it('fails a publish whose later part fails, after the parts before it were sent', async () => {
+    const { kafka, sends } = fakeProducer();
+    const publisher = new KafkaEventPublisher(kafka);
+    const big = publisher.publish([record('part-1', 300 * 1024), record('part-2', 300 * 1024)]);
+    await tick();
+    await tick();
+    sends[0].finish();
+    await tick();
+    expect(sends[1].keys).toEqual(['part-2']);
+    sends[1].finish(new Error('NOT_LEADER_FOR_PARTITION'));
+    await expect(big).rejects.toThrow('NOT_LEADER_FOR_PARTITION');
   });
 
   it('replaces a producer whose sequence numbers the broker no longer accepts, and only then', async () => {

@@ -2,11 +2,19 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { EventPublisher, OutgoingRecord } from '../ports';
 
 /**
- * Publishes arriving while a send is in flight are merged into the next send up to this many
- * value bytes (a single publish is never split). Kept well under the broker's default 1 MB
- * record batch per partition.
+ * Bytes (values, keys and headers) one produce request carries. The broker refuses a partition's
+ * record batch above its `message.max.bytes` (1 MiB by default) with MESSAGE_TOO_LARGE, which no
+ * retry cures: a relay batch of 500 long ads (a 5,000-character body makes a 12 kB event) sent
+ * whole stalled the outbox for good. Publishes arriving while a send is in flight are merged up
+ * to this size, and a publish larger than it is sent in parts, one after the other.
  */
-const MAX_MERGED_BYTES = 512 * 1024;
+const MAX_SEND_BYTES = 512 * 1024;
+
+function sizeOf(record: OutgoingRecord): number {
+  let bytes = record.value.length + Buffer.byteLength(record.key);
+  for (const name in record.headers) bytes += name.length + Buffer.byteLength(record.headers[name]);
+  return bytes;
+}
 
 /**
  * Errors after which the producer's sequence numbers no longer match the broker's (e.g. a batch
@@ -82,7 +90,7 @@ export class KafkaEventPublisher implements EventPublisher {
   async publish(records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.connect();
-    const bytes = records.reduce((sum, record) => sum + record.value.length, 0);
+    const bytes = records.reduce((sum, record) => sum + sizeOf(record), 0);
     await new Promise<void>((resolve, reject) => {
       this.pending.push({ records, bytes, resolve, reject });
       if (!this.sending) void this.drain();
@@ -95,7 +103,7 @@ export class KafkaEventPublisher implements EventPublisher {
       while (this.pending.length > 0) {
         let bytes = 0;
         let count = 0;
-        while (count < this.pending.length && (count === 0 || bytes + this.pending[count].bytes <= MAX_MERGED_BYTES)) bytes += this.pending[count++].bytes;
+        while (count < this.pending.length && (count === 0 || bytes + this.pending[count].bytes <= MAX_SEND_BYTES)) bytes += this.pending[count++].bytes;
         const group = this.pending.splice(0, count);
         try {
           await this.send(group.flatMap((item) => item.records));
@@ -115,7 +123,23 @@ export class KafkaEventPublisher implements EventPublisher {
     }
   }
 
+  /**
+   * Sends in parts of at most {@link MAX_SEND_BYTES}, each acknowledged before the next goes, so
+   * a subject's events keep their order. A part that fails fails the publish; the parts before
+   * it are written, and the caller's retry repeats them (duplicates the consumers drop).
+   */
   private async send(records: readonly OutgoingRecord[]): Promise<void> {
+    let start = 0;
+    while (start < records.length) {
+      let end = start;
+      let bytes = 0;
+      while (end < records.length && (end === start || bytes + sizeOf(records[end]) <= MAX_SEND_BYTES)) bytes += sizeOf(records[end++]);
+      await this.sendPart(start === 0 && end === records.length ? records : records.slice(start, end));
+      start = end;
+    }
+  }
+
+  private async sendPart(records: readonly OutgoingRecord[]): Promise<void> {
     const byTopic = new Map<string, { key: string; value: Buffer; headers: Record<string, string> }[]>();
     for (const record of records) {
       const messages = byTopic.get(record.topic) ?? [];
