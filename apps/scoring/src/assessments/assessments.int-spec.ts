@@ -10,7 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { scoringService } from '../scoring.service';
+import { AdAssessor } from './services/ad-assessor.service';
 
 const suffix = randomBytes(4).toString('hex');
 const tenant = `it-scoring-${suffix}`;
@@ -182,6 +184,25 @@ describe('scoring service (real Kafka and PostgreSQL)', () => {
     const rescored = await waitFor(() => scoredFor('tour-0', 'ad.rescored') as EventOf<'ad.rescored'> | undefined, 'the first ad to be re-scored');
     expect(rescored.data.reason).toBe('network-evidence-changed');
     expect(rescored.data.score).toBeGreaterThan(rescored.data.previousScore);
+  });
+
+  it('re-scores the ads of one batch that a later ad of the same batch linked', async () => {
+    const phone = `+3362${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const ring = [
+      ['Lina', 'Lyon'],
+      ['Maya', 'Paris'],
+      ['Sofia', 'Marseille'],
+    ].map(([name, city], index) =>
+      ingested(`ring-${index}`, { title: `${name} dispo ce soir`, body: `Coucou, ${name} ici, quelques jours seulement sur ${city}, appelle vite pour un moment discret.` }, {
+        contacts: { phones: [phone], emails: [], handles: [] },
+        location: { city, country: 'FR' },
+      }),
+    );
+    // One batch, as the consumer hands it over when the three share a partition.
+    const events = await scoring.app.get(DataSource).transaction((manager) => scoring.app.get(AdAssessor).assess(manager, ring));
+    // (The ads of earlier specs may be re-scored too: their texts look alike.)
+    const rescored = events.filter((event) => event.type === 'ad.rescored' && event.subject.includes(':ring-')).map((event) => event.subject);
+    expect(rescored.sort()).toEqual([subjectFor(tenant, 'ring-0'), subjectFor(tenant, 'ring-1')]);
   });
 
   it('scores two versions of one ad arriving in one batch, and keeps the later one', async () => {

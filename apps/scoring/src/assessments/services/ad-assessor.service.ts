@@ -40,7 +40,6 @@ export class AdAssessor {
   async assess(manager: EntityManager, ads: readonly IngestedAd[]): Promise<AnyEvent[]> {
     const events: AnyEvent[] = [];
     const linked = new Set<string>();
-    const assessedNow = new Set<string>();
     const rows: SavedAssessment[] = [];
     for (const event of ads) {
       const { data } = event;
@@ -79,12 +78,11 @@ export class AdAssessor {
       });
       events.push(scored);
       rows.push(toSavedAssessment(event, observation, assessment, scored));
-      assessedNow.add(event.subject);
       for (const adKey of outcome.linkedAdKeys) linked.add(adKey);
     }
-    // Before the re-assessments, which read other ads' rows (never these: they are excluded).
+    // Before the re-assessments, which read the rows this transaction saved too: an ad assessed
+    // earlier in the batch than the ad that completed its signal was scored without it.
     await this.save(manager, rows);
-    for (const adKey of assessedNow) linked.delete(adKey);
     events.push(...(await this.reassess(manager, [...linked].slice(0, maxRescoresPerBatch))));
     return events;
   }

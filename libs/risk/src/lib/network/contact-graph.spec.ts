@@ -17,6 +17,15 @@ describe('ContactGraph', () => {
     ]);
   });
 
+  it('signals again when the ad that completed a signal is observed again (a retry after a rollback)', () => {
+    const graph = new ContactGraph();
+    graph.observe({ adId: 'a1', contacts: ['p'], names: ['lea'], at: T0 });
+    graph.observe({ adId: 'a2', contacts: ['p'], names: ['nina'], at: T0 });
+    const third = { adId: 'a3', contacts: ['p'], names: ['julie'], at: T0 };
+    expect(graph.observe(third)[0]).toMatchObject({ strong: true, adIds: ['a1', 'a2', 'a3'] });
+    expect(graph.observe(third)[0]).toMatchObject({ strong: true, adIds: ['a1', 'a2', 'a3'] });
+  });
+
   it('does not call one ad listing several names reuse', () => {
     const graph = new ContactGraph();
     expect(graph.observe({ adId: 'a1', contacts: ['p'], names: ['lea', 'nina', 'julie'], at: T0 })).toEqual([]);

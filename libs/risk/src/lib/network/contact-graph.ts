@@ -108,8 +108,11 @@ export class ContactGraph {
     for (const contact of new Set(observation.contacts)) {
       const entry = this.entries.get(contact) ?? { sightings: [], lastSeen: -Infinity };
       this.prune(entry, horizon);
-      const before = this.summarise(contact, entry);
+      // The ad's own earlier sighting is not part of what it found: observed again (a new
+      // version, or a retry after the caller's transaction rolled back), it would already count
+      // in `before`, and the signal it completes would never fire.
       entry.sightings = entry.sightings.filter((s) => s.adId !== sighting.adId);
+      const before = this.summarise(contact, entry);
       insertByTime(entry.sightings, sighting);
       if (entry.sightings.length > this.maxSightings) entry.sightings.splice(0, entry.sightings.length - this.maxSightings);
       entry.lastSeen = Math.max(entry.lastSeen, observation.at);
