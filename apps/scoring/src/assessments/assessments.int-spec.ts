@@ -13,6 +13,8 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { scoringService } from '../scoring.service';
 import { AdAssessor } from './services/ad-assessor.service';
+import { NetworkRebuild } from './services/network-rebuild.service';
+import { NetworkState } from './services/network-state.service';
 
 const suffix = randomBytes(4).toString('hex');
 const tenant = `it-scoring-${suffix}`;
@@ -282,5 +284,17 @@ describe('scoring service (real Kafka and PostgreSQL)', () => {
     expect(foreign.status).toBe(403);
     const anonymous = await fetch(`${scoring.url}/platforms/${tenant}/ads/minor-1/assessment`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('rebuilds the network state a page at a time, every ad of the window once', async () => {
+    const dataSource = scoring.app.get(DataSource);
+    const [{ inWindow }] = await dataSource.query(`SELECT count(*)::int AS "inWindow" FROM scoring.assessments WHERE NOT removed AND received_at >= now() - interval '7 days'`);
+    const paged = new NetworkState();
+    const whole = new NetworkState();
+    expect(await new NetworkRebuild(dataSource, paged).rebuild(2)).toBe(inWindow);
+    expect(await new NetworkRebuild(dataSource, whole).rebuild()).toBe(inWindow);
+    expect(inWindow).toBeGreaterThan(4);
+    expect(paged.contacts.size).toBe(whole.contacts.size);
+    expect(paged.templates.size).toBe(whole.templates.size);
   });
 });
