@@ -21,7 +21,8 @@ Audit reports and exports (audit API):
   audit export-statements [--from --to --platform] [--out <dir>]   statements of reasons as Transparency
                                                    Database batches (one JSON file per batch with --out)
   audit submit-statements --url <url> [--from --to --platform] [--retry-rejected]
-        [--token-file <file>]                      send them to a Transparency Database (admin), idempotent by puid;
+        [--token-file <file>]                      send them to a Transparency Database (admin), idempotent by puid,
+                                                   in as many runs as the period needs (a line per run on stderr);
                                                    the platform's API token comes from the file or VIGIE_TDB_TOKEN
                                                    (with --platform) and is sent as a bearer token, never stored
   audit evidence <caseId> --out <file>             a case's evidence bundle (records, chain, signed checkpoint,
@@ -99,25 +100,82 @@ export async function runAuditReportCommand(parsed: ParsedArguments): Promise<st
       if (parsed.options['retry-rejected'] === true) body.retryRejected = true;
       const token = databaseToken(parsed);
       if (token !== undefined) body.token = token;
-      const report = JSON.parse(await call('POST', '/admin/exports/statements-of-reasons/submit', body)) as {
-        submitted: number;
-        skipped: number;
-        previouslyRejected: number;
-        rejected: number;
-        failed: number;
-        alreadyPresent: number;
-        batches: { platformId: string; puids: string[]; outcome: string; status: number | null; answer?: unknown }[];
-      };
-      if (parsed.options.json === true) return JSON.stringify(report, null, 2);
+      const total = await submitStatements(body);
+      if (parsed.options.json === true) return JSON.stringify(total, null, 2);
       return [
-        `submitted ${report.submitted}, skipped (already accepted) ${report.skipped}, previously rejected ${report.previouslyRejected}, rejected ${report.rejected}, failed ${report.failed}, already present ${report.alreadyPresent}`,
-        ...report.batches
+        `${describeSubmission(total)} in ${total.runs} run(s)`,
+        ...(total.remaining > 0 ? [`${total.remaining} statement(s) still to send: run the command again`] : []),
+        ...total.batches
           .filter((batch) => batch.outcome !== 'accepted')
           .map((batch) => `  ${batch.outcome.toUpperCase()} ${batch.platformId} [${batch.puids.join(', ')}] ${batch.status ?? '-'} ${JSON.stringify(batch.answer ?? null).slice(0, 300)}`),
       ].join('\n');
     }
     default:
       throw new UsageError(`unknown audit command "${action}"`);
+  }
+}
+
+/** The audit service's answer to one submission run (`SubmissionReport`). */
+interface SubmissionRunReport {
+  runId: string;
+  url: string;
+  period: { from: string; to: string };
+  platformId: string | null;
+  submitted: number;
+  skipped: number;
+  previouslyRejected: number;
+  rejected: number;
+  failed: number;
+  alreadyPresent: number;
+  invalid: number;
+  remaining: number;
+  resumeAfter: string | null;
+  batches: { platformId: string; puids: string[]; outcome: string; status: number | null; answer?: unknown }[];
+  acceptedBatchesOmitted: number;
+}
+
+/** The runs' reports in one: counts summed, batches together, the last run's `remaining`. */
+type SubmissionTotal = Omit<SubmissionRunReport, 'runId'> & { runs: number; runIds: string[] };
+
+const SUMMED = ['submitted', 'skipped', 'previouslyRejected', 'rejected', 'failed', 'alreadyPresent', 'invalid', 'acceptedBatchesOmitted'] as const;
+
+function describeSubmission(report: Pick<SubmissionRunReport, (typeof SUMMED)[number]>): string {
+  return `submitted ${report.submitted}, skipped (already accepted) ${report.skipped}, previously rejected ${report.previouslyRejected}, rejected ${report.rejected}, failed ${report.failed}, already present ${report.alreadyPresent}`;
+}
+
+/**
+ * A run sends a bounded number of statements and says how many remain: runs follow one another,
+ * each starting where the last stopped, until none remain. A run that got no answer for any of
+ * its statements (the database unreachable, or refusing the credentials) ends the loop, rather
+ * than walking the rest of the period into failures.
+ */
+async function submitStatements(body: Record<string, unknown>): Promise<SubmissionTotal> {
+  let total: SubmissionTotal | null = null;
+  for (;;) {
+    let report: SubmissionRunReport;
+    try {
+      report = JSON.parse(await call('POST', '/admin/exports/statements-of-reasons/submit', total?.resumeAfter ? { ...body, resumeAfter: total.resumeAfter } : body)) as SubmissionRunReport;
+    } catch (error) {
+      if (total) process.stderr.write(`after ${total.runs} run(s): ${describeSubmission(total)}, remaining ${total.remaining}\n`);
+      throw error;
+    }
+    const { runId, ...counts } = report;
+    if (total === null) {
+      total = { ...counts, batches: [...report.batches], runs: 1, runIds: [runId] };
+    } else {
+      total.runs++;
+      total.runIds.push(runId);
+      for (const field of SUMMED) total[field] += report[field];
+      total.batches.push(...report.batches);
+      total.remaining = report.remaining;
+      total.resumeAfter = report.resumeAfter;
+    }
+    process.stderr.write(`run ${total.runs}: submitted ${report.submitted}, rejected ${report.rejected}, failed ${report.failed}, remaining ${report.remaining}\n`);
+    if (report.remaining === 0 || report.resumeAfter === null) return total;
+    if (report.submitted + report.alreadyPresent + report.rejected === 0) {
+      process.stderr.write(`stopped: no statement of run ${total.runs} got an answer from the database (${report.failed} failed); run the command again later\n`);
+      return total;
+    }
   }
 }
 

@@ -42,7 +42,8 @@ describe('vigie audit report commands', () => {
   let late: string;
 
   beforeAll(async () => {
-    fixture = await startSlaFixture();
+    // One statement a submission run: the CLI's submission takes as many runs as statements.
+    fixture = await startSlaFixture({ AUDIT_TDB_MAX_PER_RUN: '1', AUDIT_TDB_RETRIES: '0' });
     tenant = `${fixture.tenantPrefix}-cli`;
     officer = fixture.key({ role: 'officer', platformId: tenant });
     const now = Date.now();
@@ -119,11 +120,21 @@ describe('vigie audit report commands', () => {
     try {
       expect((await vigie(['audit', 'submit-statements', '--url', url], officer)).status).toBe(77);
       const admin = fixture.key({ role: 'admin', platformId: null });
+      // A run that got no answer at all ends the loop instead of failing the rest of the period.
+      const down = await vigie(['audit', 'submit-statements', '--url', 'http://127.0.0.1:1/statements', '--platform', tenant], admin);
+      expect(down.status).toBe(0);
+      expect(down.stdout).toContain('submitted 0, skipped (already accepted) 0, previously rejected 0, rejected 0, failed 1');
+      expect(down.stdout).toContain('1 statement(s) still to send: run the command again');
+      expect(down.stderr).toContain('stopped: no statement of run 1 got an answer from the database (1 failed)');
       const first = await vigie(['audit', 'submit-statements', '--url', url, '--platform', tenant], admin);
+      expect(first.status).toBe(0);
       expect(first.stdout).toContain('submitted 2, skipped (already accepted) 0');
+      expect(first.stdout).toContain('in 2 run(s)');
+      expect(first.stderr.trim().split('\n')).toEqual(['run 1: submitted 1, rejected 0, failed 0, remaining 1', 'run 2: submitted 1, rejected 0, failed 0, remaining 0']);
       const again = await vigie(['audit', 'submit-statements', '--url', url], admin);
       expect(again.stdout).toContain('submitted 0, skipped (already accepted) 2');
       expect(received).toHaveLength(2);
+      expect(new Set(received).size).toBe(2);
     } finally {
       server.close();
     }

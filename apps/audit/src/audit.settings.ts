@@ -1,4 +1,5 @@
 import { EnvReader } from '@vigie/service-kit';
+import { MAX_SUBMITTED_PER_RUN, SUBMISSION_PAGE_SIZE } from './exports/services/tdb-submission.service';
 import { readSlaEngineSettings, type SlaEngineSettings } from './projections/services/projection-settings';
 
 /**
@@ -23,6 +24,13 @@ export interface AuditSettings {
    * walk with a clear error, not the service; the CLI (`audit verify`) has no such limit.
    */
   verifyHeapMb: number;
+  /**
+   * Statements one Transparency Database submission sends at most (`AUDIT_TDB_MAX_PER_RUN`): its
+   * answer says how many remain, and the next run sends them. Bounds a run's duration and answer.
+   */
+  tdbMaxPerRun: number;
+  /** Statements a submission reads from the database at a time (`AUDIT_TDB_PAGE_SIZE`). */
+  tdbPageSize: number;
   /** The SLA engine, alerts, reports and exports (`AUDIT_PROJECTOR_*`, `AUDIT_ALERTS_*`, `AUDIT_TDB_*`, …). */
   slaEngine: SlaEngineSettings;
 }
@@ -32,6 +40,8 @@ export const AUDIT_SETTINGS_DEFAULTS = {
   checkpointFile: '.cache/audit/checkpoints.jsonl',
   localSigningKeyFile: '.cache/audit/signing-key.pem',
   verifyHeapMb: 1024,
+  tdbMaxPerRun: MAX_SUBMITTED_PER_RUN,
+  tdbPageSize: SUBMISSION_PAGE_SIZE,
 };
 
 export function loadAuditSettings(env: NodeJS.ProcessEnv): AuditSettings {
@@ -44,6 +54,8 @@ export function loadAuditSettings(env: NodeJS.ProcessEnv): AuditSettings {
     signingKeyFile: env.AUDIT_SIGNING_KEY_FILE || d.localSigningKeyFile,
     signingKeyIsLocal: !env.AUDIT_SIGNING_KEY_FILE,
     verifyHeapMb: integer('AUDIT_VERIFY_HEAP_MB', d.verifyHeapMb, 64, 65_536),
+    tdbMaxPerRun: integer('AUDIT_TDB_MAX_PER_RUN', d.tdbMaxPerRun, 1, 1_000_000),
+    tdbPageSize: integer('AUDIT_TDB_PAGE_SIZE', d.tdbPageSize, 1, 10_000),
     slaEngine: readSlaEngineSettings(env),
   };
   reader.assertValid('audit');

@@ -1,6 +1,7 @@
 import { uuidv7, type AnyEvent } from '@vigie/contracts';
 import { createServer, type Server } from 'node:http';
 import { eventOf, startSlaFixture, waitFor, type SlaFixture } from '../projections/test-support/sla-fixture';
+import { decodeSubmissionPosition, TdbSubmissionService } from './services/tdb-submission.service';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -26,6 +27,10 @@ interface SubmitReport {
   previouslyRejected: number;
   rejected: number;
   failed: number;
+  invalid: number;
+  remaining: number;
+  resumeAfter: string | null;
+  acceptedBatchesOmitted: number;
   batches: { platformId: string; puids: string[]; outcome: string; status: number | null; attempts: number; alreadyPresent?: true; answer?: unknown }[];
 }
 
@@ -42,7 +47,8 @@ describe('Transparency Database submission client against a loopback database', 
   const puids = { a1: `a1-${uuidv7()}`, bad: `bad-${uuidv7()}`, b1: `b1-${uuidv7()}`, b2: `b2-${uuidv7()}` };
 
   beforeAll(async () => {
-    fixture = await startSlaFixture({ AUDIT_TDB_TIMEOUT_MS: '400', AUDIT_TDB_BACKOFF_MS: '20', AUDIT_TDB_RETRIES: '3' });
+    // A run sends at most 150 statements and reads 7 at a time: small periods take several runs and pages.
+    fixture = await startSlaFixture({ AUDIT_TDB_TIMEOUT_MS: '400', AUDIT_TDB_BACKOFF_MS: '20', AUDIT_TDB_RETRIES: '3', AUDIT_TDB_MAX_PER_RUN: '150', AUDIT_TDB_PAGE_SIZE: '7' });
     admin = fixture.key({ role: 'admin', platformId: null });
     // The fake database: all-or-nothing batches; refuses a bearer token other than TOKEN, any
     // batch holding the bad statement and any puid it already holds; stores the first request
@@ -113,6 +119,9 @@ describe('Transparency Database submission client against a loopback database', 
     const bad = await fixture.call<{ errors: { field: string }[] }>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url: 'ftp://x' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('url');
+    const lost = await fixture.call<{ errors: { field: string }[] }>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url, resumeAfter: 'not-a-place' });
+    expect(lost.status).toBe(400);
+    expect(lost.body.errors[0].field).toBe('resumeAfter');
   });
 
   it('sends each statement until accepted exactly once, records refusals with the answer, and a re-run sends nothing', async () => {
@@ -171,5 +180,78 @@ describe('Transparency Database submission client against a loopback database', 
     expect(sent.body).toMatchObject({ submitted: 1, skipped: 0, failed: 0 });
     expect(authorizations.at(-1)).toBe(`Bearer ${TOKEN}`);
     expect(accepted.get(puid)).toBe(1);
+  });
+
+  /**
+   * `perPlatform` statements on each platform, one platform after the other in time (a, b, a,
+   * b…), a second apart from `startMs`, in a period of their own.
+   */
+  async function interleavedPeriod(platforms: string[], perPlatform: number, startMs: number): Promise<{ from: string; to: string; puids: string[] }> {
+    const events: AnyEvent[] = [];
+    const puidsOfPeriod: string[] = [];
+    for (let i = 0; i < perPlatform * platforms.length; i++) {
+      const platform = platforms[i % platforms.length];
+      const puid = `${platform.slice(-2)}-${i}-${uuidv7()}`;
+      puidsOfPeriod.push(puid);
+      events.push(...informedCase(platform, `ad-${i}`, startMs + i * 1000, puid));
+    }
+    const before = (await fixture.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.statements_of_reasons'))[0].n;
+    await fixture.append(events);
+    await waitFor(
+      async () => ((await fixture.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.statements_of_reasons'))[0].n >= before + puidsOfPeriod.length ? true : undefined),
+      60000,
+      `${puidsOfPeriod.length} statements projected`,
+    );
+    return { from: iso(startMs - 1000), to: iso(startMs + puidsOfPeriod.length * 1000), puids: puidsOfPeriod };
+  }
+
+  /** The platform a puid of `interleavedPeriod` belongs to: its prefix. */
+  const platformOf = (puid: string) => puid.split('-')[0];
+
+  it('sends at most its maximum a run, says how many remain, and the next run sends the rest, none twice', async () => {
+    const x = `${fixture.tenantPrefix}-px`;
+    const y = `${fixture.tenantPrefix}-py`;
+    const period = await interleavedPeriod([x, y], 90, Date.now() - 40 * 24 * HOUR);
+    const sentBefore = requests.length;
+
+    const first = await fixture.call<SubmitReport>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url, from: period.from, to: period.to });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ submitted: 150, skipped: 0, rejected: 0, failed: 0, remaining: 30, acceptedBatchesOmitted: 0 });
+    expect(first.body.resumeAfter).toEqual(expect.any(String));
+    // The 150 first in the period's order, 75 of each platform, one batch each.
+    expect(requests.slice(sentBefore).map((batch) => batch.length)).toEqual([75, 75]);
+    expect(requests.slice(sentBefore).flat().sort()).toEqual(period.puids.slice(0, 150).sort());
+
+    const second = await fixture.call<SubmitReport>('POST', '/admin/exports/statements-of-reasons/submit', admin, { url, from: period.from, to: period.to });
+    expect(second.body).toMatchObject({ submitted: 30, skipped: 150, rejected: 0, failed: 0, remaining: 0, resumeAfter: null });
+    for (const puid of period.puids) expect(accepted.get(puid)).toBe(1);
+    expect(requests.slice(sentBefore).flat()).toHaveLength(180);
+  });
+
+  it('reads many pages with platforms interleaved and still sends full batches of 100 per platform, and resumes where a run stopped', async () => {
+    const p = `${fixture.tenantPrefix}-pp`;
+    const q = `${fixture.tenantPrefix}-pq`;
+    const period = await interleavedPeriod([p, q], 110, Date.now() - 50 * 24 * HOUR);
+    const submissions = fixture.service.app.get(TdbSubmissionService);
+    const request = { url, period: { from: period.from, to: period.to }, platformId: null };
+    const sentBefore = requests.length;
+
+    // 210 statements read 7 at a time, a page holding both platforms: each one's batch leaves
+    // when it holds 100, the rest when the run stops.
+    const first = await submissions.submit(request, { maxPerRun: 210, pageSize: 7, acceptedBatchesReported: 1 });
+    const firstRequests = requests.slice(sentBefore);
+    expect(firstRequests.map((batch) => batch.length)).toEqual([100, 100, 5, 5]);
+    for (const batch of firstRequests) expect(new Set(batch.map(platformOf)).size).toBe(1);
+    expect(first).toMatchObject({ submitted: 210, remaining: 10, acceptedBatchesOmitted: 3 });
+    expect(first.batches).toHaveLength(1);
+    expect(first.resumeAfter).toEqual(expect.any(String));
+
+    const position = decodeSubmissionPosition(first.resumeAfter ?? '');
+    expect(position).toMatchObject({ puid: period.puids[209] });
+    const second = await submissions.submit({ ...request, resumeAfter: position ?? undefined }, { maxPerRun: 210, pageSize: 7, acceptedBatchesReported: 1 });
+    // Started after the first run's last statement: nothing read twice, so nothing skipped.
+    expect(second).toMatchObject({ submitted: 10, skipped: 0, remaining: 0, resumeAfter: null, acceptedBatchesOmitted: 1 });
+    expect(requests.slice(sentBefore + 4).map((batch) => batch.length)).toEqual([5, 5]);
+    for (const puid of period.puids) expect(accepted.get(puid)).toBe(1);
   });
 });

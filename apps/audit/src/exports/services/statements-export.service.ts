@@ -23,6 +23,22 @@ export interface ValidStatement {
   readonly statement: Record<string, unknown>;
 }
 
+/** A row of `audit.statements_of_reasons`, as far as the database's rules are concerned. */
+export interface StoredStatement {
+  readonly statement: Record<string, unknown>;
+  readonly conflicting_event_ids: string[];
+}
+
+/**
+ * Why the database would refuse a stored statement: its own rules, and a puid the platform gave
+ * another statement as well. The export and the submission apply the same rules.
+ */
+export function statementProblems(row: StoredStatement): StatementProblem[] {
+  const problems = validateStatement(row.statement);
+  if (row.conflicting_event_ids.length > 0) problems.push({ field: 'puid', reason: `reused by ${row.conflicting_event_ids.length} other statement(s): a puid is never reused` });
+  return problems;
+}
+
 /** Statements of reasons sent to uploaders (`uploader.informed`), as Transparency Database batches. */
 @Injectable()
 export class StatementsExportService {
@@ -49,13 +65,13 @@ export class StatementsExportService {
     return { period, platformId, batches, exported: valid.length, rejected };
   }
 
-  /** The statements that pass every rule, each with its platform (a submission is made per platform), and the rest with reasons. */
-  async validStatements(
+  /** The statements that pass every rule, each with its platform, and the rest with reasons. */
+  private async validStatements(
     period: Period,
     platformId: string | null,
-    limit: number | null = null,
+    limit: number,
   ): Promise<{ valid: ValidStatement[]; rejected: StatementsExport['rejected'][number][] }> {
-    const rows: { tenant: string; puid: string; case_id: string; statement: Record<string, unknown>; conflicting_event_ids: string[] }[] = await this.dataSource.query(
+    const rows: (StoredStatement & { tenant: string; puid: string; case_id: string })[] = await this.dataSource.query(
       `SELECT tenant, puid, case_id, statement, conflicting_event_ids FROM audit.statements_of_reasons
         WHERE informed_at >= $1 AND informed_at < $2 AND ($3::text IS NULL OR tenant = $3)
         ORDER BY informed_at, tenant, puid
@@ -66,9 +82,8 @@ export class StatementsExportService {
     const rejected: StatementsExport['rejected'][number][] = [];
     const seen = new Set<string>();
     for (const row of rows) {
-      const problems = validateStatement(row.statement);
-      if (row.conflicting_event_ids.length > 0) problems.push({ field: 'puid', reason: `reused by ${row.conflicting_event_ids.length} other statement(s): a puid is never reused` });
-      // The database is one namespace per platform; an export spanning platforms keeps puids unique too.
+      const problems = statementProblems(row);
+      // The database is one namespace per platform; one export file spanning platforms keeps puids unique too.
       if (seen.has(row.puid)) problems.push({ field: 'puid', reason: 'not unique in this export' });
       seen.add(row.puid);
       if (problems.length > 0) rejected.push({ puid: row.puid, caseId: row.case_id, platformId: row.tenant, problems });

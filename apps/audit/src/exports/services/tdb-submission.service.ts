@@ -1,12 +1,57 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { uuidv7 } from '@vigie/contracts';
+import { SERVICE_SETTINGS } from '@vigie/service-kit';
 import { TDB_MAX_BATCH } from '@vigie/tdb';
 import CircuitBreaker from 'opossum';
 import { DataSource } from 'typeorm';
+import type { AuditSettings } from '../../audit.settings';
 import { ProjectionSettingsProvider } from '../../projections/services/projection-settings';
 import type { Period } from '../../reports/services/report-scope';
-import { StatementsExportService, type ValidStatement } from './statements-export.service';
+import { statementProblems, type ValidStatement } from './statements-export.service';
 import { alreadyPresentIndexes, backoffMs, postBatch, refusedIndexes, TdbAuthError, TdbTransientError, type TdbAnswer } from './tdb-http';
+
+/** Statements one run sends at most; the report says how many remain, for the next run. */
+export const MAX_SUBMITTED_PER_RUN = 50_000;
+/** Statements read from the database at a time. */
+export const SUBMISSION_PAGE_SIZE = 1_000;
+/** Accepted batches a report lists in full; the rest are only counted (refused and failed ones are all listed). */
+export const ACCEPTED_BATCHES_REPORTED = 100;
+
+export interface SubmissionLimits {
+  readonly maxPerRun: number;
+  readonly pageSize: number;
+  readonly acceptedBatchesReported: number;
+}
+
+/** A place in the period's order (`informed_at, tenant, puid`): a run can start after it. */
+export interface SubmissionPosition {
+  /** `informed_at` in UTC to the microsecond, as PostgreSQL keeps it. */
+  readonly informedAt: string;
+  readonly tenant: string;
+  readonly puid: string;
+}
+
+const POSITION_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** The report's `resumeAfter`: opaque to callers, who only hand it back. */
+export function encodeSubmissionPosition(position: SubmissionPosition): string {
+  return Buffer.from(JSON.stringify([position.informedAt, position.tenant, position.puid])).toString('base64url');
+}
+
+/** A `resumeAfter` given back by a caller, or null when it is not one this service wrote. */
+export function decodeSubmissionPosition(text: string): SubmissionPosition | null {
+  if (text.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parts) || parts.length !== 3 || !parts.every((part) => typeof part === 'string' && part !== '')) return null;
+  const [informedAt, tenant, puid] = parts as string[];
+  if (!POSITION_INSTANT.test(informedAt) || Number.isNaN(Date.parse(informedAt))) return null;
+  return { informedAt, tenant, puid };
+}
 
 export interface SubmissionRequest {
   readonly url: string;
@@ -16,6 +61,8 @@ export interface SubmissionRequest {
   readonly retryRejected?: boolean;
   /** The platform's API token for the database (bearer); only with `platformId`. Never stored. */
   readonly token?: string;
+  /** Start after this place in the period (an earlier run's `resumeAfter`), not at its beginning. */
+  readonly resumeAfter?: SubmissionPosition;
 }
 
 export interface BatchReport {
@@ -52,8 +99,74 @@ export interface SubmissionReport {
   readonly failed: number;
   /** Statements the export left out (they break a rule), never sent. */
   readonly invalid: number;
+  /**
+   * Statements of the period after the place this run stopped at, once it had sent its maximum,
+   * that the database has neither accepted nor (unless `retryRejected`) refused: another run
+   * sends them. 0 when the run went through the whole period. Counted before the rules are
+   * applied, so a few of them may turn out invalid.
+   */
+  readonly remaining: number;
+  /** Where this run stopped, when `remaining` is not 0: given back, the next run starts there. */
+  readonly resumeAfter: string | null;
+  /** Every refused or failed batch, and the first accepted ones (`acceptedBatchesOmitted` counts the rest). */
   readonly batches: BatchReport[];
+  readonly acceptedBatchesOmitted: number;
 }
+
+/**
+ * A run's counts, exact, and its batches: all the ones an officer has to look at (refused, not
+ * delivered), but only the first accepted ones, so that a run of hundreds of batches still
+ * answers with a small report.
+ */
+export class SubmissionTally {
+  submitted = 0;
+  alreadyPresent = 0;
+  rejected = 0;
+  failed = 0;
+  skipped = 0;
+  previouslyRejected = 0;
+  invalid = 0;
+  acceptedBatchesOmitted = 0;
+  readonly batches: BatchReport[] = [];
+  private acceptedBatchesKept = 0;
+
+  constructor(private readonly acceptedBatchesReported: number) {}
+
+  add(batch: BatchReport): void {
+    const statements = batch.puids.length;
+    if (batch.outcome === 'accepted') {
+      if (batch.alreadyPresent === true) this.alreadyPresent += statements;
+      else this.submitted += statements;
+      if (this.acceptedBatchesKept >= this.acceptedBatchesReported) {
+        this.acceptedBatchesOmitted++;
+        return;
+      }
+      this.acceptedBatchesKept++;
+    } else if (batch.outcome === 'rejected') {
+      this.rejected += statements;
+    } else {
+      this.failed += statements;
+    }
+    this.batches.push(batch);
+  }
+}
+
+/** A statement of the period as a run reads it: the statement itself only when it may be sent. */
+interface SubmissionRow {
+  readonly tenant: string;
+  readonly puid: string;
+  readonly informed_at: string;
+  readonly outcome: 'accepted' | 'rejected' | null;
+  readonly statement: Record<string, unknown> | null;
+  readonly conflicting_event_ids: string[] | null;
+}
+
+// Parameters shared by the page and the count: $1 from, $2 to, $3 platform (or null),
+// $4 retryRejected, $5–$7 the position to start after (or nulls).
+const IN_PERIOD_AFTER = `s.informed_at >= $1 AND s.informed_at < $2 AND ($3::text IS NULL OR s.tenant = $3)
+  AND ($5::timestamptz IS NULL OR (s.informed_at, s.tenant, s.puid) > ($5::timestamptz, $6::text, $7::text))`;
+/** Neither accepted nor, unless retried, refused by the database before. */
+const TO_SEND = `(t.outcome IS NULL OR (t.outcome = 'rejected' AND $4::boolean))`;
 
 type Outcome = { answer: TdbAnswer; attempts: number } | { error: Error; attempts: number };
 
@@ -62,21 +175,28 @@ type Outcome = { answer: TdbAnswer; attempts: number } | { error: Error; attempt
  * `puid`: what it accepted is remembered in `audit.tdb_submissions` and never sent again.
  * A batch is all-or-nothing on the receiving side, so each one is one request for one
  * platform (the database files statements under the platform that sends them).
+ *
+ * A period may hold millions of statements: a run reads them a page at a time and holds, besides
+ * the page, at most one unfilled batch per platform; it sends at most `maxPerRun` and says how
+ * many remain, so a large period takes several runs, each one past what the last had accepted.
  */
 @Injectable()
 export class TdbSubmissionService {
   private readonly breakers = new Map<string, CircuitBreaker<[string, Record<string, unknown>[], string | undefined], TdbAnswer>>();
   /** Runs one at a time, so two overlapping runs cannot both send a puid neither has recorded yet. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly limits: SubmissionLimits;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly statements: StatementsExportService,
     private readonly settings: ProjectionSettingsProvider,
-  ) {}
+    @Inject(SERVICE_SETTINGS) serviceSettings: AuditSettings,
+  ) {
+    this.limits = { maxPerRun: serviceSettings.tdbMaxPerRun, pageSize: serviceSettings.tdbPageSize, acceptedBatchesReported: ACCEPTED_BATCHES_REPORTED };
+  }
 
-  submit(request: SubmissionRequest): Promise<SubmissionReport> {
-    const run = this.queue.then(() => this.run(request));
+  submit(request: SubmissionRequest, limits: SubmissionLimits = this.limits): Promise<SubmissionReport> {
+    const run = this.queue.then(() => this.run(request, limits));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -101,66 +221,113 @@ export class TdbSubmissionService {
     return breaker;
   }
 
-  private async run(request: SubmissionRequest): Promise<SubmissionReport> {
+  private async run(request: SubmissionRequest, limits: SubmissionLimits): Promise<SubmissionReport> {
     const runId = uuidv7();
-    const { valid, rejected: invalid } = await this.statements.validStatements(request.period, request.platformId);
-    const known: { tenant: string; puid: string; outcome: string }[] = valid.length === 0
-      ? []
-      : await this.dataSource.query(
-          `SELECT s.tenant, s.puid, s.outcome FROM audit.tdb_submissions s
-            JOIN unnest($1::text[], $2::text[]) AS w(tenant, puid) ON w.tenant = s.tenant AND w.puid = s.puid`,
-          [valid.map((v) => v.platformId), valid.map((v) => v.puid)],
-        );
-    const outcomeOf = new Map(known.map((row) => [`${row.tenant}\u0000${row.puid}`, row.outcome]));
-    let skipped = 0;
-    let previouslyRejected = 0;
-    const byPlatform = new Map<string, ValidStatement[]>();
-    for (const statement of valid) {
-      const outcome = outcomeOf.get(`${statement.platformId}\u0000${statement.puid}`);
-      if (outcome === 'accepted') {
-        skipped++;
-        continue;
-      }
-      if (outcome === 'rejected' && request.retryRejected !== true) {
-        previouslyRejected++;
-        continue;
-      }
-      const list = byPlatform.get(statement.platformId) ?? [];
-      list.push(statement);
-      byPlatform.set(statement.platformId, list);
-    }
-
-    const reports: BatchReport[] = [];
+    const tally = new SubmissionTally(limits.acceptedBatchesReported);
+    const retryRejected = request.retryRejected === true;
+    // Each platform's batch fills as the pages go by and leaves when it holds TDB_MAX_BATCH.
+    const pending = new Map<string, ValidStatement[]>();
     let refusedCredentials: TdbAuthError | null = null;
-    for (const [platformId, list] of byPlatform) {
-      for (let i = 0; i < list.length; i += TDB_MAX_BATCH) {
-        const batch = list.slice(i, i + TDB_MAX_BATCH);
-        if (refusedCredentials) {
-          // The same credentials would be refused again: the rest waits for the next run.
-          reports.push(await this.record(runId, request.url, platformId, batch, 'failed', refusedCredentials.status, { message: `not sent: ${refusedCredentials.message}` }, 0));
+    const send = async (platformId: string) => {
+      const batch = pending.get(platformId) ?? [];
+      pending.delete(platformId);
+      if (refusedCredentials) {
+        // The same credentials would be refused again: the rest waits for the next run.
+        tally.add(await this.record(runId, request.url, platformId, batch, 'failed', refusedCredentials.status, { message: `not sent: ${refusedCredentials.message}` }, 0));
+        return;
+      }
+      const sent = await this.sendBatch(runId, request.url, platformId, batch, request.token);
+      for (const report of sent.reports) tally.add(report);
+      refusedCredentials = sent.refusedCredentials;
+    };
+
+    let position: SubmissionPosition | null = request.resumeAfter ?? null;
+    let queued = 0;
+    let full = false;
+    while (!full) {
+      const page = await this.page(request, position, limits.pageSize);
+      for (const row of page) {
+        position = { informedAt: row.informed_at, tenant: row.tenant, puid: row.puid };
+        // A statement the database has answered for is counted by that answer, without being
+        // read: it is not sent again, whatever the rules say of it now (e.g. a puid reused since).
+        if (row.outcome === 'accepted') {
+          tally.skipped++;
           continue;
         }
-        const sent = await this.sendBatch(runId, request.url, platformId, batch, request.token);
-        reports.push(...sent.reports);
-        refusedCredentials = sent.refusedCredentials;
+        if (row.outcome === 'rejected' && !retryRejected) {
+          tally.previouslyRejected++;
+          continue;
+        }
+        const stored = { statement: row.statement ?? {}, conflicting_event_ids: row.conflicting_event_ids ?? [] };
+        if (statementProblems(stored).length > 0) {
+          tally.invalid++;
+          continue;
+        }
+        const batch = pending.get(row.tenant) ?? [];
+        batch.push({ platformId: row.tenant, puid: row.puid, statement: stored.statement });
+        pending.set(row.tenant, batch);
+        queued++;
+        if (batch.length === TDB_MAX_BATCH) await send(row.tenant);
+        if (queued >= limits.maxPerRun) {
+          full = true;
+          break;
+        }
       }
+      if (page.length < limits.pageSize) break;
     }
-    const count = (outcome: BatchReport['outcome'], alreadyPresent = false) =>
-      reports.filter((r) => r.outcome === outcome && (r.alreadyPresent === true) === alreadyPresent).reduce((n, r) => n + r.puids.length, 0);
+    for (const platformId of [...pending.keys()]) await send(platformId);
+
+    const remaining = full && position ? await this.countRemaining(request, position) : 0;
     return {
       runId,
       url: request.url,
       period: request.period,
       platformId: request.platformId,
-      submitted: count('accepted'),
-      skipped,
-      alreadyPresent: count('accepted', true),
-      previouslyRejected,
-      rejected: count('rejected'),
-      failed: count('failed'),
-      invalid: invalid.length,
-      batches: reports,
+      submitted: tally.submitted,
+      skipped: tally.skipped,
+      alreadyPresent: tally.alreadyPresent,
+      previouslyRejected: tally.previouslyRejected,
+      rejected: tally.rejected,
+      failed: tally.failed,
+      invalid: tally.invalid,
+      remaining,
+      resumeAfter: remaining > 0 && position ? encodeSubmissionPosition(position) : null,
+      batches: tally.batches,
+      acceptedBatchesOmitted: tally.acceptedBatchesOmitted,
     };
+  }
+
+  /**
+   * The next statements of the period in the export's order, each with the database's earlier
+   * verdict. The statement itself comes only with the ones to send: the rest are only counted.
+   */
+  private page(request: SubmissionRequest, after: SubmissionPosition | null, size: number): Promise<SubmissionRow[]> {
+    return this.dataSource.query(
+      `SELECT s.tenant, s.puid, to_char(s.informed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS informed_at, t.outcome,
+              CASE WHEN ${TO_SEND} THEN s.statement END AS statement,
+              CASE WHEN ${TO_SEND} THEN s.conflicting_event_ids END AS conflicting_event_ids
+         FROM audit.statements_of_reasons s
+         LEFT JOIN audit.tdb_submissions t ON t.tenant = s.tenant AND t.puid = s.puid
+        WHERE ${IN_PERIOD_AFTER}
+        ORDER BY s.informed_at, s.tenant, s.puid
+        LIMIT $8`,
+      [...this.periodParameters(request, after), size],
+    );
+  }
+
+  private async countRemaining(request: SubmissionRequest, after: SubmissionPosition): Promise<number> {
+    const [{ remaining }] = await this.dataSource.query(
+      `SELECT count(*)::int AS remaining
+         FROM audit.statements_of_reasons s
+         LEFT JOIN audit.tdb_submissions t ON t.tenant = s.tenant AND t.puid = s.puid
+        WHERE ${IN_PERIOD_AFTER} AND ${TO_SEND}`,
+      this.periodParameters(request, after),
+    );
+    return remaining;
+  }
+
+  private periodParameters(request: SubmissionRequest, after: SubmissionPosition | null): unknown[] {
+    return [request.period.from, request.period.to, request.platformId, request.retryRejected === true, after?.informedAt ?? null, after?.tenant ?? null, after?.puid ?? null];
   }
 
   /**
