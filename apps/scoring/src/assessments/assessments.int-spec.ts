@@ -207,6 +207,40 @@ describe('scoring service (real Kafka and PostgreSQL)', () => {
     expect(rescored.sort()).toEqual([subjectFor(tenant, 'ring-0'), subjectFor(tenant, 'ring-1')]);
   });
 
+  it("re-scores an ad whose row another partition's transaction had not committed yet, from the queue", async () => {
+    const phone = `+3363${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const [first, second, third] = [
+      ['Inès', 'Lille'],
+      ['Jade', 'Nantes'],
+      ['Zoé', 'Rennes'],
+    ].map(([name, city], index) =>
+      ingested(`queued-${index}`, { title: `${name}, massage tantrique`, body: `${name} reçoit à ${city}, ambiance discrète, appelle-moi ${index}.` }, {
+        contacts: { phones: [phone], emails: [], handles: [] },
+        location: { city, country: 'FR' },
+      }),
+    );
+    const dataSource = scoring.app.get(DataSource);
+    const assessor = scoring.app.get(AdAssessor);
+    // Partition A's transaction saves the first ad and stays open while partition B's batch
+    // completes the phone's signal: B cannot see the first ad's row to re-assess it.
+    const partitionA = dataSource.createQueryRunner();
+    await partitionA.connect();
+    await partitionA.startTransaction();
+    try {
+      await assessor.assess(partitionA.manager, [first]);
+      const fromB = await dataSource.transaction((manager) => assessor.assess(manager, [second, third]));
+      expect(fromB.filter((event) => event.type === 'ad.rescored' && event.subject === first.subject)).toEqual([]);
+      const [queued] = await dataSource.query('SELECT count(*)::int AS n FROM scoring.rescore_queue WHERE platform_id = $1 AND ad_id = $2', [tenant, 'queued-0']);
+      expect(queued.n).toBe(1);
+      await partitionA.commitTransaction();
+    } finally {
+      await partitionA.release();
+    }
+    // The queue's drainer (every few seconds) re-assesses it once its row is there.
+    const rescored = await waitFor(() => scoredFor('queued-0', 'ad.rescored') as EventOf<'ad.rescored'> | undefined, 'the first ad to be re-scored from the queue', 30000);
+    expect(rescored.data.network).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'shared-contact', contact: phone })]));
+  });
+
   it('scores two versions of one ad arriving in one batch, and keeps the later one', async () => {
     const first = ingested('twice-1', { title: 'Vélo à vendre', body: 'Vélo de ville en bon état.' });
     const second = ingested('twice-1', { title: 'Vélo à vendre, prix baissé', body: 'Vélo de ville en bon état, révisé.' }, { adVersion: 2 });

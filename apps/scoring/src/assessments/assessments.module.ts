@@ -4,11 +4,13 @@ import { AssessmentsController } from './controllers/assessments.controller';
 import { AdAssessor } from './services/ad-assessor.service';
 import { NetworkRebuild } from './services/network-rebuild.service';
 import { NetworkState } from './services/network-state.service';
+import { RescoreDrainer } from './services/rescore-drainer.service';
+import { RescoreMetrics } from './services/rescore-metrics';
 
 /** Scoring of ingested ads: text indicators, network evidence, re-assessments, and their API. */
 @Module({
   controllers: [AdsIngestedConsumer, AssessmentsController],
-  providers: [AdAssessor, NetworkRebuild, NetworkState],
+  providers: [AdAssessor, NetworkRebuild, NetworkState, RescoreDrainer, RescoreMetrics],
   exports: [NetworkState],
 })
 export class AssessmentsModule {}

@@ -4,6 +4,8 @@ import { assessAd, type AdText, type NetworkEvidence, type RiskAssessment } from
 import type { EntityManager } from 'typeorm';
 import { toScoredData } from './assessment-mapping';
 import { NetworkState, type NetworkObservation } from './network-state.service';
+import { claimRescores, queueRescores, RESCORE_MAX_WAIT_MS, RESCORE_RETRY_DELAY_MS, splitAdKey, type QueuedRescore } from './rescore-queue';
+import { RescoreMetrics } from './rescore-metrics';
 
 type IngestedAd = EventOf<'ad.ingested'> | EventOf<'ad.updated'>;
 
@@ -24,9 +26,17 @@ interface AssessmentRow {
   band: string;
   ruleset_version: string;
   received_at: Date;
+  removed: boolean;
 }
 
-const maxRescoresPerBatch = 2000;
+/** Re-assessments made, and the ads that had no row to re-assess yet. */
+interface Reassessment {
+  readonly events: AnyEvent[];
+  readonly missing: string[];
+}
+
+/** Re-assessments one batch makes at most; the rest wait in `scoring.rescore_queue`. */
+export const MAX_RESCORES_PER_BATCH = 2000;
 
 /**
  * Assesses ingested ads inside the consumer's transaction: text indicators first, then the
@@ -35,7 +45,10 @@ const maxRescoresPerBatch = 2000;
  */
 @Injectable()
 export class AdAssessor {
-  constructor(private readonly network: NetworkState) {}
+  constructor(
+    private readonly network: NetworkState,
+    private readonly metrics: RescoreMetrics,
+  ) {}
 
   async assess(manager: EntityManager, ads: readonly IngestedAd[]): Promise<AnyEvent[]> {
     const events: AnyEvent[] = [];
@@ -83,26 +96,59 @@ export class AdAssessor {
     // Before the re-assessments, which read the rows this transaction saved too: an ad assessed
     // earlier in the batch than the ad that completed its signal was scored without it.
     await this.save(manager, rows);
-    events.push(...(await this.reassess(manager, [...linked].slice(0, maxRescoresPerBatch))));
+    // Linked ads beyond the batch's share wait in the queue, as do those whose row is not
+    // visible yet: saved by another partition's transaction still in flight, they would be
+    // missed for good. What share the batch has left goes to ads queued before.
+    const wanted = [...linked];
+    const now = wanted.slice(0, MAX_RESCORES_PER_BATCH);
+    const { events: rescored, missing } = await this.reassess(manager, now);
+    events.push(...rescored);
+    await queueRescores(manager, wanted.slice(MAX_RESCORES_PER_BATCH).map((adKey) => ({ adKey, queuedAt: null })));
+    await queueRescores(manager, missing.map((adKey) => ({ adKey, queuedAt: null })), RESCORE_RETRY_DELAY_MS);
+    this.metrics.queued(wanted.length - now.length + missing.length);
+    events.push(...(await this.drainQueue(manager, MAX_RESCORES_PER_BATCH - now.length)));
     return events;
   }
 
-  private async reassess(manager: EntityManager, adKeys: string[]): Promise<AnyEvent[]> {
-    if (adKeys.length === 0) return [];
-    // Ad ids never contain ':' (ingest refuses them): the key splits at its last one. Matched
-    // column by column, so the primary key serves the lookup (a concatenated key would scan).
-    const keys = adKeys.map((adKey) => adKey.lastIndexOf(':'));
+  /**
+   * Re-assesses up to `limit` ads of the queue in the caller's transaction. One whose row is
+   * still missing goes back, due later, until {@link RESCORE_MAX_WAIT_MS} after it was queued.
+   */
+  async drainQueue(manager: EntityManager, limit: number): Promise<AnyEvent[]> {
+    const claimed = await claimRescores(manager, limit);
+    if (claimed.length === 0) return [];
+    const { events, missing } = await this.reassess(manager, claimed.map((entry) => entry.adKey));
+    const stillMissing = new Set(missing);
+    const retry: QueuedRescore[] = [];
+    let dropped = 0;
+    for (const entry of claimed) {
+      if (!stillMissing.has(entry.adKey)) continue;
+      if (Date.now() - entry.queuedAt.getTime() < RESCORE_MAX_WAIT_MS) retry.push(entry);
+      else dropped++;
+    }
+    await queueRescores(manager, retry, RESCORE_RETRY_DELAY_MS);
+    this.metrics.drained(claimed.length - retry.length - dropped, dropped);
+    return events;
+  }
+
+  private async reassess(manager: EntityManager, adKeys: string[]): Promise<Reassessment> {
+    if (adKeys.length === 0) return { events: [], missing: [] };
+    // Matched column by column, so the primary key serves the lookup (a concatenated key would
+    // scan). Removed ads are read too, to tell them from ads whose row is not there yet.
+    const keys = adKeys.map(splitAdKey);
     const rows: AssessmentRow[] = await manager.query(
       `SELECT a.* FROM scoring.assessments a
          JOIN unnest($1::text[], $2::text[]) AS k(platform_id, ad_id) ON a.platform_id = k.platform_id AND a.ad_id = k.ad_id
-        WHERE NOT a.removed
         ORDER BY a.platform_id, a.ad_id FOR UPDATE OF a`,
-      [adKeys.map((adKey, i) => adKey.slice(0, keys[i])), adKeys.map((adKey, i) => adKey.slice(keys[i] + 1))],
+      [keys.map((key) => key.platformId), keys.map((key) => key.adId)],
     );
+    const found = new Set<string>();
     const events: AnyEvent[] = [];
     const updates: RescoredRow[] = [];
     for (const row of rows) {
       const adKey = `${row.platform_id}:${row.ad_id}`;
+      found.add(adKey);
+      if (row.removed) continue;
       const receivedAt = row.received_at.toISOString();
       const adText: AdText = { title: row.title, body: row.body, country: row.country ?? undefined, city: row.city ?? undefined, language: row.language ?? undefined };
       const evidence: NetworkEvidence[] = this.network.currentEvidence({
@@ -151,7 +197,7 @@ export class AdAssessor {
         [JSON.stringify(updates)],
       );
     }
-    return events;
+    return { events, missing: adKeys.filter((adKey) => !found.has(adKey)) };
   }
 
   /**

@@ -1,0 +1,61 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Outbox } from '@vigie/messaging';
+import { OUTBOX, SERVICE_LOGGER } from '@vigie/service-kit';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AdAssessor, MAX_RESCORES_PER_BATCH } from './ad-assessor.service';
+
+/** How often the queue is looked at when no batch comes to drain it. */
+export const RESCORE_DRAIN_INTERVAL_MS = 5_000;
+
+/**
+ * Each batch of ads drains the re-assessment queue with what share it has left; this drains it
+ * when no batch comes (the stream paused, or one partition's ad waited for another's), in
+ * transactions of its own that publish through the outbox.
+ */
+@Injectable()
+export class RescoreDrainer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly assessor: AdAssessor,
+    @Inject(OUTBOX) private readonly outbox: Outbox,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Drains one share of the queue now; returns how many re-assessments were published. */
+  async drainOnce(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const events = await this.assessor.drainQueue(manager, MAX_RESCORES_PER_BATCH);
+      await this.outbox.enqueue(manager, events);
+      return events.length;
+    });
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.running = this.drainOnce()
+        // Nothing lost: the entries stay queued (a deadlock with a batch, the database away).
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'draining the re-assessment queue failed; tried again shortly'))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.schedule();
+        });
+    }, RESCORE_DRAIN_INTERVAL_MS);
+    this.timer.unref();
+  }
+}
