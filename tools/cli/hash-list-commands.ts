@@ -1,6 +1,8 @@
 // `vigie hash-lists …`: known-image PDQ hash lists for scoring (admin key).
 //
 //   npm run vigie -- hash-lists import <file> --list-id <id> --source <who> --version <v>
+//   npm run vigie -- hash-lists withdraw <file> --list-id <id>
+//   npm run vigie -- hash-lists delete --list-id <id>
 //   npm run vigie -- hash-lists list
 import { readFileSync } from 'node:fs';
 import { callServiceJson, SCORING } from './api-client';
@@ -11,6 +13,9 @@ Known-image hash lists (scoring admin API):
   hash-lists import <file> --list-id <id> --source <who> --version <v>
                                                    import PDQ hashes: one per line, "<64 hex>[,<quality 0-100>]";
                                                    sent in requests of 40,000 with progress
+  hash-lists withdraw <file> --list-id <id>        withdraw the file's hashes from a list (its publisher took them
+                                                   back): never matched again; same file format
+  hash-lists delete --list-id <id>                 delete a list and all its hashes
   hash-lists list                                  imported lists
 `;
 
@@ -56,19 +61,29 @@ export async function runHashListCommand(parsed: ParsedArguments): Promise<strin
   const [, action, file] = parsed.positional;
   if (parsed.options.help) return HASH_LIST_HELP.trim();
   if (action === 'list') return JSON.stringify(await call('GET', '/admin/hash-lists'), null, 2);
-  if (action !== 'import') throw new UsageError('expected hash-lists import or hash-lists list');
-  if (!file) throw new UsageError('hash-lists import needs a <file>');
-  const meta = { listId: requireOption(parsed, 'list-id'), source: requireOption(parsed, 'source'), version: requireOption(parsed, 'version') };
+  if (action === 'delete') {
+    const listId = requireOption(parsed, 'list-id');
+    const { withdrawn } = (await call('DELETE', `/admin/hash-lists/${encodeURIComponent(listId)}`)) as { withdrawn: number };
+    return `deleted list ${listId} and its ${withdrawn} hashes`;
+  }
+  if (action !== 'import' && action !== 'withdraw') throw new UsageError('expected hash-lists import, withdraw, delete or list');
+  if (!file) throw new UsageError(`hash-lists ${action} needs a <file>`);
+  const listId = requireOption(parsed, 'list-id');
+  const meta = action === 'import' ? { listId, source: requireOption(parsed, 'source'), version: requireOption(parsed, 'version') } : null;
   const { hashes, errors } = parseHashFile(readFileSync(file, 'utf8'));
   if (errors.length > 0) throw new UsageError(`${file} has ${errors.length} bad line(s):\n  ${errors.slice(0, 20).join('\n  ')}`);
   if (hashes.length === 0) throw new UsageError(`${file} holds no hashes`);
+  let withdrawn = 0;
   for (let start = 0; start < hashes.length; start += HASHES_PER_REQUEST) {
-    await call('POST', '/admin/hash-lists', { ...meta, hashes: hashes.slice(start, start + HASHES_PER_REQUEST) });
+    const part = hashes.slice(start, start + HASHES_PER_REQUEST);
+    if (meta) await call('POST', '/admin/hash-lists', { ...meta, hashes: part });
+    else withdrawn += ((await call('POST', `/admin/hash-lists/${encodeURIComponent(listId)}/withdrawals`, { hashes: part.map((hash) => hash.pdq) })) as { withdrawn: number }).withdrawn;
     const done = Math.min(hashes.length, start + HASHES_PER_REQUEST);
     const width = 30;
     const filled = Math.round((done / hashes.length) * width);
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${hashes.length} hashes`);
   }
   process.stderr.write('\n');
-  return `imported ${hashes.length} hashes into list ${meta.listId} (version ${meta.version})`;
+  if (meta) return `imported ${hashes.length} hashes into list ${listId} (version ${meta.version})`;
+  return `withdrew ${withdrawn} of ${hashes.length} hashes from list ${listId}`;
 }

@@ -107,6 +107,8 @@ const POLICY: readonly Policy[] = [
   p('scoring', 'GET', '/platforms/{platformId}/contacts/{contact}/ads', PLATFORM_SELF, 'path'),
   p('scoring', 'POST', '/admin/hash-lists', ADMIN, 'none'),
   p('scoring', 'GET', '/admin/hash-lists', ADMIN, 'none'),
+  p('scoring', 'POST', '/admin/hash-lists/{listId}/withdrawals', ADMIN, 'none'),
+  p('scoring', 'DELETE', '/admin/hash-lists/{listId}', ADMIN, 'none'),
   // notice-and-takedown -----------------------------------------------------------------------
   ...operations('nat'),
   p('nat', 'POST', '/notices', ['trusted-flagger', 'authority', 'admin'], 'none', { anonymous: true }),
@@ -205,6 +207,9 @@ const CALLS: Record<string, Builder> = {
   'GET /platforms/{platformId}/contacts/{contact}/ads': (t) => ({ path: `/platforms/${t.platformId}/contacts/${encodeURIComponent(t.contact)}/ads` }),
   'POST /admin/hash-lists': () => ({ path: '/admin/hash-lists', body: {} }),
   'GET /admin/hash-lists': () => ({ path: '/admin/hash-lists' }),
+  // A list no spec imports: the allowed callers get 404, which says they were let through.
+  'POST /admin/hash-lists/{listId}/withdrawals': () => ({ path: '/admin/hash-lists/matrix-no-such-list/withdrawals', body: { hashes: ['0'.repeat(64)] } }),
+  'DELETE /admin/hash-lists/{listId}': () => ({ path: '/admin/hash-lists/matrix-no-such-list' }),
   'POST /notices': () => ({ path: '/notices', body: { locations: [] } }),
   'GET /notices/{noticeId}': (t, caller) => ({ path: `/notices/${t.notices[caller] ?? t.notices.default}` }),
   'POST /notices/{noticeId}/qualify': (t) => ({ path: `/notices/${t.judgeNotice}/qualify` }),

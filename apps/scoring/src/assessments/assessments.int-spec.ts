@@ -320,6 +320,43 @@ describe('scoring service (real Kafka and PostgreSQL)', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('matches an ad against an imported hash list, and no longer once the hash is withdrawn or the list deleted', async () => {
+    const admin = (method: string, path: string, body?: unknown) =>
+      fetch(`${scoring.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
+    const listId = `it-list-${suffix}`;
+    const withdrawnHash = 'f'.repeat(32) + '0'.repeat(32);
+    const keptHash = '0f'.repeat(32);
+    const imported = await admin('POST', '/admin/hash-lists', { listId, source: 'test authority', version: '1', hashes: [{ pdq: withdrawnHash }, { pdq: keptHash }] });
+    expect(imported).toMatchObject({ status: 201, body: { stored: 2, indexed: 2 } });
+    const withImage = (adId: string, pdq: string) => ingested(adId, { title: 'Photo', body: 'Une photo.' }, { images: [{ pdq, quality: 90 }] });
+    const matchOf = (adId: string) => scoredFor(adId)?.data.network.find((evidence) => evidence.kind === 'hash-match');
+
+    await send([withImage('hash-before', withdrawnHash)]);
+    await waitFor(() => scoredFor('hash-before'), 'the first image ad to be scored');
+    expect(matchOf('hash-before')).toMatchObject({ hashList: listId });
+
+    expect(await admin('POST', `/admin/hash-lists/${listId}/withdrawals`, { hashes: [withdrawnHash.toUpperCase(), '1'.repeat(64)] })).toMatchObject({
+      status: 200,
+      body: { listId, received: 2, withdrawn: 1, remaining: 1 },
+    });
+    await send([withImage('hash-after', withdrawnHash), withImage('hash-kept', keptHash)]);
+    await waitFor(() => scoredFor('hash-after'), 'the second image ad to be scored');
+    await waitFor(() => scoredFor('hash-kept'), 'the third image ad to be scored');
+    expect(matchOf('hash-after')).toBeUndefined();
+    expect(matchOf('hash-kept')).toMatchObject({ hashList: listId });
+
+    expect(await admin('DELETE', `/admin/hash-lists/${listId}`)).toMatchObject({ status: 200, body: { listId, withdrawn: 1 } });
+    await send([withImage('hash-gone', keptHash)]);
+    await waitFor(() => scoredFor('hash-gone'), 'the fourth image ad to be scored');
+    expect(matchOf('hash-gone')).toBeUndefined();
+    expect(await admin('DELETE', `/admin/hash-lists/${listId}`)).toMatchObject({ status: 404, body: { code: 'LIST_NOT_FOUND' } });
+    expect((await admin('POST', '/admin/hash-lists/NOT%20A%20LIST/withdrawals', { hashes: [keptHash] })).status).toBe(404);
+  });
+
   it('rebuilds the network state a page at a time, every ad of the window once', async () => {
     const dataSource = scoring.app.get(DataSource);
     const [{ inWindow }] = await dataSource.query(`SELECT count(*)::int AS "inWindow" FROM scoring.assessments WHERE NOT removed AND received_at >= now() - interval '7 days'`);

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowCallers, openApiSchema, parseRequestBody, RemoteApiKeyGuard } from '@vigie/service-kit';
-import { HashListImportBody } from '../dtos/hash-list.dtos';
+import { HashListImportBody, HashListWithdrawalBody, LIST_ID_PATTERN } from '../dtos/hash-list.dtos';
+import { HashListException, HashListExceptionCode } from '../exceptions/hash-list.exception';
 import { HashListStore } from '../services/hash-list-store.service';
 
 @ApiTags('hash lists (admin)')
@@ -22,9 +23,34 @@ export class HashListsController {
     return this.store.import(parseRequestBody(HashListImportBody, body));
   }
 
+  @Post(':listId/withdrawals')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Withdraw hashes from a list',
+    description: 'For hashes the list\'s publisher took back (e.g. false positives): deleted and never matched again. Ads already scored on them are not re-assessed. 404 LIST_NOT_FOUND for an unknown list.',
+  })
+  @ApiBody({ schema: openApiSchema(HashListWithdrawalBody) })
+  withdraw(@Param('listId') listId: string, @Body() body: unknown) {
+    return this.store.withdraw(knownListId(listId), parseRequestBody(HashListWithdrawalBody, body));
+  }
+
+  @Delete(':listId')
+  @ApiOperation({ summary: 'Delete a list and all its hashes', description: '404 LIST_NOT_FOUND for an unknown list.' })
+  remove(@Param('listId') listId: string) {
+    return this.store.remove(knownListId(listId));
+  }
+
   @Get()
   @ApiOperation({ summary: 'Imported hash lists' })
   lists() {
     return this.store.lists();
   }
+}
+
+const LIST_ID = new RegExp(LIST_ID_PATTERN);
+
+/** A list id as imports accept it; any other cannot name a list. */
+function knownListId(listId: string): string {
+  if (!LIST_ID.test(listId)) throw new HashListException(HashListExceptionCode.LIST_NOT_FOUND, `no hash list "${listId.slice(0, 100)}"`);
+  return listId;
 }

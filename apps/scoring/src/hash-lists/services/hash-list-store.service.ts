@@ -1,7 +1,12 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { updateReturning } from '@vigie/service-kit';
+import { DataSource, type EntityManager } from 'typeorm';
 import { NetworkState } from '../../assessments/services/network-state.service';
-import type { HashListImportBody } from '../dtos/hash-list.dtos';
+import type { HashListImportBody, HashListWithdrawalBody } from '../dtos/hash-list.dtos';
+import { HashListException, HashListExceptionCode } from '../exceptions/hash-list.exception';
+
+/** Known hashes read at a time when the index is loaded at start. */
+const LOAD_PAGE_SIZE = 50_000;
 
 /**
  * Known-image hash lists (PDQ) from authorities: stored in the scoring schema, loaded into
@@ -9,20 +14,81 @@ import type { HashListImportBody } from '../dtos/hash-list.dtos';
  */
 @Injectable()
 export class HashListStore implements OnApplicationBootstrap {
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly network: NetworkState,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const rows: { list_id: string; pdq: string; quality: number }[] = await this.dataSource.query(
-      `SELECT list_id, pdq, quality FROM scoring.known_hashes`,
-    );
-    for (const row of rows) this.network.knownImages.add(row.pdq, row.list_id, row.quality);
+    // A page at a time: a list of millions read whole held its rows beside the index it fills.
+    let after = { listId: '', pdq: '' };
+    for (;;) {
+      const rows: { list_id: string; pdq: string; quality: number }[] = await this.dataSource.query(
+        `SELECT list_id, pdq, quality FROM scoring.known_hashes WHERE (list_id, pdq) > ($1, $2) ORDER BY list_id, pdq LIMIT $3`,
+        [after.listId, after.pdq, LOAD_PAGE_SIZE],
+      );
+      for (const row of rows) this.network.knownImages.add(row.pdq, row.list_id, row.quality);
+      if (rows.length < LOAD_PAGE_SIZE) break;
+      after = { listId: rows[rows.length - 1].list_id, pdq: rows[rows.length - 1].pdq };
+    }
     this.network.knownImages.build();
   }
 
-  async import(body: HashListImportBody): Promise<{ listId: string; received: number; stored: number; indexed: number }> {
+  import(body: HashListImportBody): Promise<{ listId: string; received: number; stored: number; indexed: number }> {
+    return this.oneAtATime(() => this.importNow(body));
+  }
+
+  /**
+   * Withdraws hashes from a list (its publisher took them back): deleted from the database and
+   * never matched again. Ads already scored on them are not re-assessed.
+   */
+  withdraw(listId: string, body: HashListWithdrawalBody): Promise<{ listId: string; received: number; withdrawn: number; remaining: number }> {
+    return this.oneAtATime(async () => {
+      const hashes = [...new Set(body.hashes.map((hash) => hash.toLowerCase()))];
+      const withdrawn = await this.dataSource.transaction(async (manager) => {
+        await this.lockList(manager, listId);
+        const deleted = await updateReturning<{ pdq: string }>(manager, `DELETE FROM scoring.known_hashes WHERE list_id = $1 AND pdq = ANY($2) RETURNING pdq`, [listId, hashes]);
+        await manager.query(`UPDATE scoring.hash_lists SET hash_count = hash_count - $2, imported_at = clock_timestamp() WHERE list_id = $1`, [listId, deleted.length]);
+        return deleted.map((row) => row.pdq);
+      });
+      for (const pdq of withdrawn) this.network.knownImages.withdraw(pdq, listId);
+      const [{ remaining }] = await this.dataSource.query(`SELECT hash_count AS remaining FROM scoring.hash_lists WHERE list_id = $1`, [listId]);
+      return { listId, received: body.hashes.length, withdrawn: withdrawn.length, remaining };
+    });
+  }
+
+  /** Deletes a whole list and its hashes; none of them is matched again. */
+  remove(listId: string): Promise<{ listId: string; withdrawn: number }> {
+    return this.oneAtATime(async () => {
+      const withdrawn = await this.dataSource.transaction(async (manager) => {
+        await this.lockList(manager, listId);
+        const deleted = await updateReturning<{ pdq: string }>(manager, `DELETE FROM scoring.known_hashes WHERE list_id = $1 RETURNING pdq`, [listId]);
+        await manager.query(`DELETE FROM scoring.hash_lists WHERE list_id = $1`, [listId]);
+        return deleted.map((row) => row.pdq);
+      });
+      for (const pdq of withdrawn) this.network.knownImages.withdraw(pdq, listId);
+      return { listId, withdrawn: withdrawn.length };
+    });
+  }
+
+  private async lockList(manager: EntityManager, listId: string): Promise<void> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM scoring.hash_lists WHERE list_id = $1 FOR UPDATE`, [listId]);
+    if (rows.length === 0) throw new HashListException(HashListExceptionCode.LIST_NOT_FOUND, `no hash list "${listId}"`);
+  }
+
+  /**
+   * Imports and withdrawals change the database and then the in-memory index: one at a time,
+   * so the index ends as the database does whatever order their transactions commit in.
+   */
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async importNow(body: HashListImportBody): Promise<{ listId: string; received: number; stored: number; indexed: number }> {
     const hashes = body.hashes.map((hash) => ({ pdq: hash.pdq.toLowerCase(), quality: hash.quality ?? 100 }));
     const stored = await this.dataSource.transaction(async (manager) => {
       await manager.query(

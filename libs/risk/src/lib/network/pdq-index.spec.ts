@@ -96,6 +96,23 @@ describe('PdqIndex', () => {
     expect(index.match(hexOf(a)).map((m) => m.listId)).toEqual(['first', 'second']);
   });
 
+  it('never matches a withdrawn hash again, built or not, and keeps the same hash on other lists', () => {
+    const index = new PdqIndex();
+    const a = Int32Array.from([7, 7, 7, 7, 7, 7, 7, 7]);
+    const near = hexOf(flipped(a, [3]));
+    index.add(hexOf(a), 'authority');
+    index.add(hexOf(a), 'ngo');
+    index.build();
+    index.add(hexOf(a), 'authority');
+    expect(index.withdraw(hexOf(a), 'authority')).toBe(2);
+    expect(index.match(near).map((m) => m.listId)).toEqual(['ngo']);
+    expect(index.size).toBe(1);
+    expect(index.withdraw(hexOf(a), 'authority')).toBe(0);
+    expect(index.withdraw(hexOf(a), 'unknown')).toBe(0);
+    index.build();
+    expect(index.match(near).map((m) => m.listId)).toEqual(['ngo']);
+  });
+
   it('supports other radii exactly', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 47 }), fc.array(hash, { minLength: 1, maxLength: 50 }), fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 50 }), (radius, hashes, bits) => {

@@ -36,7 +36,9 @@ export interface PdqMatch {
   readonly distance: number;
 }
 
-export const PDQ_WORDS = 8;
+export /** The list number of a withdrawn entry; list numbers stay below it. */
+const WITHDRAWN = 0xffff;
+const PDQ_WORDS = 8;
 const HALVES = 16;
 const BUCKETS = 0x10000;
 const HEX_DIGITS = 64;
@@ -153,6 +155,8 @@ export class PdqIndex {
   private readonly listNames: string[] = [];
   private readonly listIndex = new Map<string, number>();
   private count = 0;
+  /** Entries withdrawn from their list: still in the arrays, never matched. */
+  private withdrawnCount = 0;
 
   private indexed = 0;
   /** Per table, where each bucket starts in {@link ids}. */
@@ -186,8 +190,9 @@ export class PdqIndex {
     this.probeBudgets = new Int32Array(probes);
   }
 
+  /** Hashes that can be matched (added, not withdrawn). */
   get size(): number {
-    return this.count;
+    return this.count - this.withdrawnCount;
   }
 
   /** Bytes held by the index's arrays. */
@@ -206,13 +211,31 @@ export class PdqIndex {
     this.hashes.set(this.query, this.count * PDQ_WORDS);
     let list = this.listIndex.get(listId);
     if (list === undefined) {
-      if (this.listNames.length === 0x10000) throw new RangeError('too many hash lists');
+      if (this.listNames.length === WITHDRAWN) throw new RangeError('too many hash lists');
       list = this.listNames.length;
       this.listNames.push(listId);
       this.listIndex.set(listId, list);
     }
     this.lists[this.count] = list;
     return this.count++;
+  }
+
+  /**
+   * Withdraws a hash from a list (its publisher took it back, e.g. a false positive): its
+   * entries stay in place, marked, and are never matched again; the same hash on another list
+   * still is. Returns how many entries were withdrawn (0 if the list does not hold it).
+   */
+  withdraw(hex: string, listId: string): number {
+    const list = this.listIndex.get(listId);
+    if (list === undefined) return 0;
+    let withdrawn = 0;
+    for (const match of this.match(hex)) {
+      if (match.distance !== 0 || this.lists[match.id] !== list) continue;
+      this.lists[match.id] = WITHDRAWN;
+      withdrawn++;
+    }
+    this.withdrawnCount += withdrawn;
+    return withdrawn;
   }
 
   private grow(): void {
@@ -280,6 +303,7 @@ export class PdqIndex {
 
   /** Adds a match once: a hash close on several words is found through several tables. */
   private collect(matches: PdqMatch[], id: number, distance: number): void {
+    if (this.lists[id] === WITHDRAWN) return;
     for (const m of matches) if (m.id === id) return;
     matches.push({ id, listId: this.listNames[this.lists[id]], distance });
   }
