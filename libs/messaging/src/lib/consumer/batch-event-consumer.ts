@@ -199,7 +199,7 @@ export class BatchEventConsumer {
   async pruneInbox(now = new Date()): Promise<number> {
     const retentionMs = this.options.inboxRetentionMs;
     if (!retentionMs) return 0;
-    return this.inbox.prune(this.options.dataSource, new Date(now.getTime() - retentionMs));
+    return this.inbox.prune(this.options.dataSource, new Date(now.getTime() - retentionMs), undefined, () => this.started);
   }
 
   private scheduleInboxPrune(inMs: number): void {

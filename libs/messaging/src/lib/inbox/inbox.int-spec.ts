@@ -50,6 +50,14 @@ describe('Inbox retention against the real database', () => {
     expect(await inbox.prune(db, new Date(now - 14 * DAY_MS), 10)).toBe(0);
   });
 
+  it('stops after the statement in progress when told to (a shutdown)', async () => {
+    const now = Date.now();
+    const inbox = new Inbox(schema, 'g3');
+    await db.transaction((manager) => inbox.claim(manager, eventsAged(now, 20 * DAY_MS, 25)));
+    expect(await inbox.prune(db, new Date(now - 14 * DAY_MS), 10, () => false)).toBe(10);
+    expect(await idsIn('g3')).toHaveLength(15);
+  });
+
   it('is what the consumer runs with its retention; without one it keeps everything', async () => {
     const now = Date.now();
     const group = uniqueName('group');
