@@ -77,7 +77,11 @@ function skipForward(codes: Uint16Array, pos: number, allowed: (code: number) =>
   return p;
 }
 
+// Separator tests are module constants: an arrow written at the call site is a new closure per call.
+const isSpace = (code: number): boolean => code === SPACE;
+const isNothing = (): boolean => false;
 const isSpaceOrHyphen = (code: number): boolean => code === SPACE || code === HYPHEN;
+const isBirthPhraseSeparator = (code: number): boolean => code === SPACE || code === COLON || code === HYPHEN;
 const isCueSeparator = (code: number): boolean =>
   code === SPACE || code === COLON || code === HYPHEN || code === EQUALS || code === DOT;
 
@@ -115,9 +119,9 @@ function headAfter(codes: Uint16Array, unitEnd: number): Span | undefined {
 
 /** "il y a 17 ans": a time ago, not an age. */
 function followsIlYA(codes: Uint16Array, start: number): boolean {
-  const a = wordBefore(codes, start, (c) => c === SPACE);
+  const a = wordBefore(codes, start, isSpace);
   if (a === undefined || a.end - a.start !== 1 || codes[a.start] !== 0x61) return false;
-  const y = wordBefore(codes, a.start, (c) => c === SPACE);
+  const y = wordBefore(codes, a.start, isSpace);
   return y !== undefined && y.end - y.start === 1 && codes[y.start] === 0x79;
 }
 
@@ -151,37 +155,37 @@ function ageUnitEnd(codes: Uint16Array, after: number): number {
 
 /** "de 3 à 12 ans": the number follows another number and a range word or hyphen. */
 function isSecondOfRange(codes: Uint16Array, numberStart: number): boolean {
-  let p = skipBack(codes, numberStart, (c) => c === SPACE, 2);
+  let p = skipBack(codes, numberStart, isSpace, 2);
   if (p > 0 && codes[p - 1] === HYPHEN) {
-    p = skipBack(codes, p - 1, (c) => c === SPACE, 2);
+    p = skipBack(codes, p - 1, isSpace, 2);
     return p > 0 && isDigit(codes[p - 1]);
   }
-  const link = wordBefore(codes, numberStart, (c) => c === SPACE);
+  const link = wordBefore(codes, numberStart, isSpace);
   if (link === undefined || !RANGE_WORDS.has(codes, link.start, link.end)) return false;
-  p = skipBack(codes, link.start, (c) => c === SPACE, 2);
+  p = skipBack(codes, link.start, isSpace, 2);
   if (p > 0 && isLowerLetter(codes[p - 1])) {
     // "12 ans à 15 ans": skip the first unit.
-    const unit = wordBefore(codes, p, (c) => c === SPACE);
-    if (unit !== undefined && AGE_UNITS.has(codes, unit.start, unit.end)) p = skipBack(codes, unit.start, (c) => c === SPACE, 2);
+    const unit = wordBefore(codes, p, isSpace);
+    if (unit !== undefined && AGE_UNITS.has(codes, unit.start, unit.end)) p = skipBack(codes, unit.start, isSpace, 2);
   }
   return p > 0 && isDigit(codes[p - 1]);
 }
 
 /** "12 à 15 ans": the number starts a range whose second number carries the unit. */
 function isFirstOfRange(codes: Uint16Array, numberEnd: number): boolean {
-  let p = skipForward(codes, numberEnd, (c) => c === SPACE, 2);
+  let p = skipForward(codes, numberEnd, isSpace, 2);
   if (codes[p] === HYPHEN) {
-    p = skipForward(codes, p + 1, (c) => c === SPACE, 2);
+    p = skipForward(codes, p + 1, isSpace, 2);
     return isDigit(codes[p]);
   }
-  const link = wordAfter(codes, numberEnd, (c) => c === SPACE);
+  const link = wordAfter(codes, numberEnd, isSpace);
   if (link === undefined || !RANGE_WORDS.has(codes, link.start, link.end)) return false;
-  p = skipForward(codes, link.end, (c) => c === SPACE, 2);
+  p = skipForward(codes, link.end, isSpace, 2);
   return isDigit(codes[p]);
 }
 
 function isSelfStatement(codes: Uint16Array, numberStart: number): boolean {
-  const subject = wordBefore(codes, numberStart, (c) => c === SPACE || c === APOSTROPHE);
+  const subject = wordBefore(codes, numberStart, isSpaceOrApostrophe);
   if (subject === undefined) return false;
   if (SELF_SUBJECTS.has(codes, subject.start, subject.end)) return true;
   // "j'ai", "i'm": the subject is split by the apostrophe.
@@ -193,12 +197,12 @@ function isSelfStatement(codes: Uint16Array, numberStart: number): boolean {
 }
 
 function endsTheClause(codes: Uint16Array, pos: number): boolean {
-  const p = skipForward(codes, pos, (c) => c === SPACE, 2);
+  const p = skipForward(codes, pos, isSpace, 2);
   if (p >= codes.length) return true;
   const code = codes[p];
   if (isDigit(code)) return false;
   if (!isLowerLetter(code)) return code !== PLUS;
-  const next = wordAfter(codes, p, () => false);
+  const next = wordAfter(codes, p, isNothing);
   return next !== undefined && SELF_UNIT_FOLLOWERS.has(codes, next.start, next.end);
 }
 
@@ -251,10 +255,10 @@ function birthStatement(codes: Uint16Array, start: number, end: number, referenc
   const year = numberValue(codes, start, end);
   const date = dayMonthBefore(codes, start);
   const phraseEnd = date === undefined ? start : date.start;
-  let word = wordBefore(codes, phraseEnd, (c) => c === SPACE || c === COLON || c === HYPHEN);
+  let word = wordBefore(codes, phraseEnd, isBirthPhraseSeparator);
   let phraseStart = word?.start ?? phraseEnd;
   if (word !== undefined && is(BIRTH_LINKS, codes, word)) {
-    word = wordBefore(codes, word.start, (c) => c === SPACE || c === HYPHEN);
+    word = wordBefore(codes, word.start, isSpaceOrHyphen);
     phraseStart = word?.start ?? phraseStart;
   }
   if (!is(BIRTH_WORDS, codes, word)) return undefined;
@@ -283,13 +287,10 @@ export function extractAges(text: NormalisedText, reference: Date, bounds: AgeBo
   const codes = text.codes;
   const statements: AgeStatement[] = [];
   if (!text.hasDigits) return statements;
-  let i = text.digitsStart;
-  const digitsEnd = text.digitsEnd;
-  while (i < digitsEnd) {
-    if (!isDigit(codes[i])) {
-      i++;
-      continue;
-    }
+  // Statements start at a run of digits: the normalised text lists them.
+  const runs = text.digitRunStarts;
+  for (let k = 0; k < text.digitRunCount; k++) {
+    const i = runs[k];
     const end = digitRunEnd(codes, i, codes.length);
     const digits = end - i;
     const standalone = (i === 0 || !isDigit(codes[i - 1])) && (end >= codes.length || codes[end] !== DOT || !isDigit(codes[end + 1]));
@@ -299,7 +300,6 @@ export function extractAges(text: NormalisedText, reference: Date, bounds: AgeBo
     if (statement !== undefined && statement.max >= bounds.min && statement.value <= bounds.max) {
       statements.push(statement);
     }
-    i = end;
   }
   return statements;
 }

@@ -4,11 +4,13 @@ import {
   RISK_BANDS,
   type Confidence,
   type IndicatorCode,
+  type IndicatorDefinition,
   type IndicatorTier,
   type RiskBand,
 } from './catalogue';
 import { extractContacts, phoneRegionOf, type ContactKind, type ContactMatch, type ObfuscationMethod } from './contacts';
-import { compileLexicon, matchLexicon, type CompiledLexicon, type LexiconMatch } from './lexicon/compiled-lexicon';
+import { compileLexicon, matchLexiconInto, type CompiledLexicon, type PatternMeaning } from './lexicon/compiled-lexicon';
+import { TrieMatches } from './lexicon/pattern-trie';
 import { BAND_ORDER, DEFAULT_RULESET, type Ruleset } from './ruleset';
 import { NormalisedText, normaliseInto } from './text/normalise';
 
@@ -147,16 +149,31 @@ const INNOCENT_AGE_CONTEXTS: ReadonlySet<string> = new Set(['childcare-education
 interface FieldText {
   readonly field: AdField;
   readonly text: NormalisedText;
-  readonly matches: LexiconMatch[];
+  /** Lexicon matches in normalised offsets; meanings are the lexicon's, by id. */
+  readonly matches: TrieMatches;
 }
 
+/**
+ * One piece of evidence for an indicator. Its span is kept as offsets into the original field
+ * and cut out only if the indicator's spans are read (see {@link Indicator}).
+ */
 interface Evidence {
   readonly code: IndicatorCode;
   readonly confidence: Confidence;
   /** Distinct entries combine by noisy-OR; repeats of one entry count once. */
   readonly key: string;
-  readonly span?: EvidenceSpan;
-  readonly note?: string;
+  /** Field of the span, or undefined for evidence without one (network evidence). */
+  readonly field: AdField | undefined;
+  /** Original offsets of the span in its field. */
+  readonly start: number;
+  readonly end: number;
+  readonly note: string | undefined;
+}
+
+/** The original title and body, which evidence spans are cut from. */
+interface AdSource {
+  readonly title: string;
+  readonly body: string;
 }
 
 function spanOf(field: FieldText, start: number, end: number): EvidenceSpan {
@@ -165,19 +182,26 @@ function spanOf(field: FieldText, start: number, end: number): EvidenceSpan {
   return { field: field.field, start: originalStart, end: originalEnd, text: field.text.original.slice(originalStart, originalEnd) };
 }
 
-function overlaps(a: LexiconMatch, b: LexiconMatch): boolean {
-  return a.start < b.end && b.start < a.end;
+function evidenceAt(code: IndicatorCode, confidence: Confidence, key: string, span: EvidenceSpan | undefined, note: string | undefined): Evidence {
+  return span === undefined
+    ? { code, confidence, key, field: undefined, start: 0, end: 0, note }
+    : { code, confidence, key, field: span.field, start: span.start, end: span.end, note };
 }
 
-/** The first overlap negative among `matches` that covers `match` and suppresses `code`. */
-function cancellingNegative(matches: readonly LexiconMatch[], match: LexiconMatch, code: IndicatorCode): LexiconMatch | undefined {
-  for (const n of matches) {
-    const meaning = n.meaning;
-    if (meaning.kind === 'negative' && meaning.negative.scope === 'overlap' && meaning.negative.suppresses.includes(code) && overlaps(n, match)) {
+/** Index of the first overlap negative among `matches` that covers match `k` and suppresses `code`, or -1. */
+function cancellingNegative(meanings: readonly PatternMeaning[], matches: TrieMatches, k: number, code: IndicatorCode): number {
+  const start = matches.starts[k];
+  const end = matches.ends[k];
+  for (let n = 0; n < matches.length; n++) {
+    const meaning = meanings[matches.ids[n]];
+    if (
+      meaning.kind === 'negative' && meaning.negative.scope === 'overlap' && meaning.negative.suppresses.includes(code) &&
+      matches.starts[n] < end && start < matches.ends[n]
+    ) {
       return n;
     }
   }
-  return undefined;
+  return -1;
 }
 
 let lastReferenceText: string | undefined;
@@ -196,7 +220,8 @@ function toReferenceDate(value: Date | string): Date {
 }
 
 function round(value: number, digits = 4): number {
-  const factor = 10 ** digits;
+  // The usual four digits without a call to Math.pow.
+  const factor = digits === 4 ? 10_000 : 10 ** digits;
   return Math.round(value * factor) / factor;
 }
 
@@ -221,25 +246,47 @@ const INDICATOR_INDEX: ReadonlyMap<IndicatorCode, number> = new Map(INDICATOR_CO
 
 const NO_CONTEXTS: ReadonlyMap<string, EvidenceSpan> = new Map();
 
+/** Beyond this many distinct names, repeats are found through a Set rather than a linear search. */
+const LINEAR_NAME_LIMIT = 8;
+
+/** Where a persona name first appeared, in original offsets. */
+interface NameSeen {
+  readonly field: AdField;
+  readonly start: number;
+  readonly end: number;
+}
+
+function spanIn(source: AdSource, field: AdField, start: number, end: number): EvidenceSpan {
+  return { field, start, end, text: (field === 'title' ? source.title : source.body).slice(start, end) };
+}
+
 /**
- * What an ad's evidence adds up to while it is assessed. Most ads have no context, no name
- * and a handful of indicators, so the maps are created on first use and evidence is kept by
- * indicator position rather than in a map.
+ * What an ad's evidence adds up to while it is assessed. Most ads have no context, a name or
+ * two and a handful of indicators, so the context map is created on first use, names are
+ * searched in a list and evidence is kept by indicator position rather than in a map.
  */
 class AssessmentBuilder {
-  /** Evidence per indicator, by position in {@link INDICATOR_CODES}. */
-  readonly evidence: (Evidence[] | undefined)[] = [];
+  /**
+   * Evidence per indicator, by position in {@link INDICATOR_CODES}. Sized once: filled at
+   * scattered positions, an empty array would grow several times.
+   */
+  readonly evidence: (Evidence[] | undefined)[] = new Array<Evidence[] | undefined>(INDICATOR_CODES.length);
   readonly suppressed: Suppression[] = [];
   /** Contexts present anywhere in the ad, with the span that showed each. */
   contexts: ReadonlyMap<string, EvidenceSpan> = NO_CONTEXTS;
   /** Whether an adult-service indicator was matched (kept or set aside). */
   adultServiceSeen = false;
-  /** Persona names in order of appearance, with the span of their first occurrence. */
-  names: Map<string, EvidenceSpan> | undefined;
+  /** Persona names in order of appearance. */
+  readonly names: string[] = [];
+  /** Where each of {@link names} first appeared. */
+  readonly namesSeen: NameSeen[] = [];
+  /** The names as a set, once there are too many for a linear search. */
+  #nameSet: Set<string> | undefined;
 
   constructor(
     readonly ruleset: Ruleset,
     readonly lexicon: CompiledLexicon,
+    readonly source: AdSource,
   ) {}
 
   add(evidence: Evidence): void {
@@ -255,12 +302,14 @@ class AssessmentBuilder {
 
   collectContexts(fields: readonly FieldText[]): void {
     let contexts: Map<string, EvidenceSpan> | undefined;
+    const meanings = this.lexicon.meanings;
     for (const field of fields) {
-      for (const match of field.matches) {
-        const meaning = match.meaning;
+      const matches = field.matches;
+      for (let k = 0; k < matches.length; k++) {
+        const meaning = meanings[matches.ids[k]];
         if (meaning.kind !== 'negative' || meaning.negative.scope !== 'ad') continue;
         contexts ??= new Map<string, EvidenceSpan>();
-        if (!contexts.has(meaning.negative.context)) contexts.set(meaning.negative.context, spanOf(field, match.start, match.end));
+        if (!contexts.has(meaning.negative.context)) contexts.set(meaning.negative.context, spanOf(field, matches.starts[k], matches.ends[k]));
       }
     }
     if (contexts !== undefined) this.contexts = contexts;
@@ -281,53 +330,77 @@ class AssessmentBuilder {
 
   addLexiconEvidence(field: FieldText): void {
     const matches = field.matches;
+    const meanings = this.lexicon.meanings;
     // Overlap negatives are rare: look for the cancelling one only in a field that has some.
     let hasOverlapNegative = false;
-    for (const m of matches) {
-      if (m.meaning.kind === 'negative' && m.meaning.negative.scope === 'overlap') {
+    for (let k = 0; k < matches.length; k++) {
+      const meaning = meanings[matches.ids[k]];
+      if (meaning.kind === 'negative' && meaning.negative.scope === 'overlap') {
         hasOverlapNegative = true;
         break;
       }
     }
-    for (const match of matches) {
-      const meaning = match.meaning;
+    for (let k = 0; k < matches.length; k++) {
+      const meaning = meanings[matches.ids[k]];
+      const start = matches.starts[k];
+      const end = matches.ends[k];
       if (meaning.kind === 'name') {
         // Only the first span of a name is ever shown (see addSeveralNames).
-        this.names ??= new Map<string, EvidenceSpan>();
-        if (!this.names.has(meaning.name)) this.names.set(meaning.name, spanOf(field, match.start, match.end));
+        if (!this.hasName(meaning.name)) this.addName(meaning.name, { field: field.field, start: field.text.originalStart(start), end: field.text.originalEnd(end) });
         continue;
       }
       if (meaning.kind !== 'indicator') continue;
-      const span = spanOf(field, match.start, match.end);
       if (ADULT_SERVICE.has(meaning.indicator)) this.adultServiceSeen = true;
-      const cancelling = hasOverlapNegative ? cancellingNegative(matches, match, meaning.indicator) : undefined;
-      if (cancelling !== undefined) {
-        const by = spanOf(field, cancelling.start, cancelling.end);
-        this.suppressed.push({ code: meaning.indicator, span, reason: `part of the ordinary phrase ${quote(by.text)}` });
+      const cancelling = hasOverlapNegative ? cancellingNegative(meanings, matches, k, meaning.indicator) : -1;
+      if (cancelling >= 0) {
+        const by = spanOf(field, matches.starts[cancelling], matches.ends[cancelling]);
+        this.suppressed.push({ code: meaning.indicator, span: spanOf(field, start, end), reason: `part of the ordinary phrase ${quote(by.text)}` });
         continue;
       }
       const context = this.contextSuppressing(meaning.indicator, meaning.confidence);
       if (context !== undefined) {
-        this.suppressed.push({ code: meaning.indicator, span, reason: `${context} context (${quote(this.contexts.get(context)?.text ?? '')})` });
+        const reason = `${context} context (${quote(this.contexts.get(context)?.text ?? '')})`;
+        this.suppressed.push({ code: meaning.indicator, span: spanOf(field, start, end), reason });
         continue;
       }
-      this.add({ code: meaning.indicator, confidence: meaning.confidence, key: meaning.pattern, span });
+      this.add({
+        code: meaning.indicator,
+        confidence: meaning.confidence,
+        key: meaning.pattern,
+        field: field.field,
+        start: field.text.originalStart(start),
+        end: field.text.originalEnd(end),
+        note: undefined,
+      });
     }
   }
 
+  /** Whether a name was seen: an ad names a person or two, so a Map per ad would cost more than the search. */
+  hasName(name: string): boolean {
+    return this.#nameSet !== undefined ? this.#nameSet.has(name) : this.names.includes(name);
+  }
+
+  addName(name: string, seen: NameSeen): void {
+    this.names.push(name);
+    this.namesSeen.push(seen);
+    if (this.#nameSet !== undefined) this.#nameSet.add(name);
+    else if (this.names.length > LINEAR_NAME_LIMIT) this.#nameSet = new Set(this.names);
+  }
+
   addSeveralNames(): void {
-    const count = this.names?.size ?? 0;
+    const count = this.names.length;
     const { medium, strong } = this.ruleset.severalNames;
-    if (this.names === undefined || count < medium) return;
+    if (count < medium) return;
     const confidence: Confidence = count >= strong ? 'strong' : 'medium';
-    const spans = [...this.names.values()];
     const context = this.contextSuppressing('third-party-control', confidence);
     if (context !== undefined) {
-      this.suppressed.push({ code: 'third-party-control', span: spans[0], reason: `${count} names in a ${context} context` });
+      const first = this.namesSeen[0];
+      this.suppressed.push({ code: 'third-party-control', span: spanIn(this.source, first.field, first.start, first.end), reason: `${count} names in a ${context} context` });
       return;
     }
-    for (const span of spans) {
-      this.add({ code: 'third-party-control', confidence, key: 'several-names', span, note: `${count} different names` });
+    const note = `${count} different names`;
+    for (const seen of this.namesSeen) {
+      this.add({ code: 'third-party-control', confidence, key: 'several-names', field: seen.field, start: seen.start, end: seen.end, note });
     }
   }
 }
@@ -365,7 +438,8 @@ function bestConfidence(items: readonly Evidence[]): Confidence {
   return best;
 }
 
-function compareSpans(a: EvidenceSpan, b: EvidenceSpan): number {
+/** Order of spans: title first, then by start, longer first. Evidence without a span is never compared. */
+function compareSpans(a: Evidence, b: Evidence): number {
   return a.field === b.field ? a.start - b.start || b.end - a.end : a.field === 'title' ? -1 : 1;
 }
 
@@ -377,7 +451,7 @@ const MAX_INSERTION_SORT = 32;
  * insertion sort does no more than a few comparisons there, where Array#sort calls back into
  * the comparator through its generic machinery. Both are stable, so the order is the same.
  */
-function insertionSort(spans: EvidenceSpan[]): void {
+function insertionSort(spans: Evidence[]): void {
   for (let i = 1; i < spans.length; i++) {
     const span = spans[i];
     let j = i - 1;
@@ -389,23 +463,28 @@ function insertionSort(spans: EvidenceSpan[]): void {
   }
 }
 
-function distinctSpans(items: readonly Evidence[]): EvidenceSpan[] {
-  const spans: EvidenceSpan[] = [];
+/**
+ * The evidence's spans in order, each once, none inside the one before, at most
+ * {@link MAX_SPANS}: cut from the original text here, when they are first read.
+ */
+function distinctSpans(source: AdSource, items: readonly Evidence[]): EvidenceSpan[] {
+  const spans: Evidence[] = [];
   let sorted = true;
   for (const item of items) {
-    if (item.span === undefined) continue;
-    if (spans.length > 0 && compareSpans(spans[spans.length - 1], item.span) > 0) sorted = false;
-    spans.push(item.span);
+    if (item.field === undefined) continue;
+    if (spans.length > 0 && compareSpans(spans[spans.length - 1], item) > 0) sorted = false;
+    spans.push(item);
   }
   if (!sorted) {
     if (spans.length <= MAX_INSERTION_SORT) insertionSort(spans);
     else spans.sort(compareSpans);
   }
   const kept: EvidenceSpan[] = [];
+  let last: Evidence | undefined;
   for (const span of spans) {
-    const last = kept[kept.length - 1];
     if (last !== undefined && last.field === span.field && span.start >= last.start && span.end <= last.end) continue;
-    kept.push(span);
+    last = span;
+    kept.push(spanIn(source, span.field as AdField, span.start, span.end));
     if (kept.length === MAX_SPANS) break;
   }
   return kept;
@@ -512,9 +591,11 @@ function usableNetworkEvidence(evidence: NetworkEvidence, ad: AdText, ruleset: R
 
 const NO_NETWORK_EVIDENCE: readonly NetworkEvidence[] = [];
 
-/** Reused normalisation buffers: assessment is synchronous and never re-entered. */
-const titleBuffer = new NormalisedText();
-const bodyBuffer = new NormalisedText();
+/** Reused normalisation buffers and lexicon matches: assessment is synchronous and never re-entered. */
+const FIELDS: readonly FieldText[] = [
+  { field: 'title', text: new NormalisedText(), matches: new TrieMatches() },
+  { field: 'body', text: new NormalisedText(), matches: new TrieMatches() },
+];
 
 /**
  * Scores one ad. Pure and deterministic: the same ad, context and ruleset always give the same
@@ -525,20 +606,20 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
   const reference = toReferenceDate(context.referenceDate);
   const lexicon = compileLexicon(ruleset);
   const region = phoneRegionOf(ad.country);
-  const fields: FieldText[] = [];
+  const fields = FIELDS;
   const contactsFound: ContactMatch[][] = [];
   const ages: AgeStatementFound[] = [];
   for (let f = 0; f < 2; f++) {
-    const text = normaliseInto(f === 0 ? ad.title : ad.body, f === 0 ? titleBuffer : bodyBuffer);
-    const fieldText: FieldText = { field: f === 0 ? 'title' : 'body', text, matches: matchLexicon(lexicon, text) };
-    fields.push(fieldText);
+    const fieldText = fields[f];
+    const text = normaliseInto(f === 0 ? ad.title : ad.body, fieldText.text);
+    matchLexiconInto(lexicon, text, fieldText.matches);
     contactsFound.push(extractContacts(text, region));
     for (const statement of extractAges(text, reference, ruleset.plausibleAge)) {
       ages.push({ value: statement.value, max: statement.max, basis: statement.basis, span: spanOf(fieldText, statement.start, statement.end) });
     }
   }
 
-  const builder = new AssessmentBuilder(ruleset, lexicon);
+  const builder = new AssessmentBuilder(ruleset, lexicon, { title: fields[0].text.original, body: fields[1].text.original });
   builder.collectContexts(fields);
   for (const field of fields) builder.addLexiconEvidence(field);
   builder.addSeveralNames();
@@ -550,9 +631,7 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     let deliberate = false;
     for (const method of contact.obfuscation) if (DELIBERATE_OBFUSCATION.has(method)) deliberate = true;
     const note = `${contact.kind} ${contact.value}: ${contact.obfuscation.join(', ')}`;
-    for (const span of contact.spans) {
-      builder.add({ code: 'obscured-contact', confidence: deliberate ? 'strong' : 'medium', key: contact.value, span, note });
-    }
+    for (const span of contact.spans) builder.add(evidenceAt('obscured-contact', deliberate ? 'strong' : 'medium', contact.value, span, note));
   }
 
   const minors: AgeStatementFound[] = [];
@@ -570,7 +649,7 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     } else {
       for (const minor of minors) {
         const range = minor.max === minor.value ? `${minor.value}` : `${minor.value}-${minor.max}`;
-        builder.add({ code: 'stated-minor', confidence: 'strong', key: 'stated-minor', span: minor.span, note: `stated age ${range} (${minor.basis})` });
+        builder.add(evidenceAt('stated-minor', 'strong', 'stated-minor', minor.span, `stated age ${range} (${minor.basis})`));
       }
     }
   }
@@ -586,8 +665,8 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     }
     const detail = networkDetail(evidence);
     const contactSpans = evidence.kind === 'contact-reuse' ? contacts.find((c) => c.value === evidence.contact)?.spans ?? [] : [];
-    if (contactSpans.length === 0) builder.add({ code: evidence.kind, confidence: 'strong', key: detail, note: detail });
-    for (const span of contactSpans) builder.add({ code: evidence.kind, confidence: 'strong', key: detail, span, note: detail });
+    if (contactSpans.length === 0) builder.add(evidenceAt(evidence.kind, 'strong', detail, undefined, detail));
+    for (const span of contactSpans) builder.add(evidenceAt(evidence.kind, 'strong', detail, span, detail));
   }
 
   const indicators: AssessedIndicator[] = [];
@@ -603,15 +682,7 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     miss *= 1 - weight;
     if (definition.bandFloor !== undefined && BAND_ORDER[definition.bandFloor] > BAND_ORDER[floor]) floor = definition.bandFloor;
     if (definition.art18Referral) art18Referral = true;
-    const spans = distinctSpans(items);
-    const confidence = bestConfidence(items);
-    const detail = detailOf(items, spans);
-    // Two literals rather than a spread to add `caution`: a spread copies through a slow generic path.
-    indicators.push(
-      definition.caution === undefined
-        ? { code, tier: definition.tier, confidence, weight, spans, detail }
-        : { code, tier: definition.tier, confidence, weight, spans, detail, caution: definition.caution },
-    );
+    indicators.push(new Indicator(code, definition, bestConfidence(items), weight, items, builder.source));
   }
 
   // Rounded before banding, as it is published: a raw 0.59996 was banded medium but published
@@ -642,7 +713,7 @@ export function assessAd(ad: AdText, context: AssessmentContext): RiskAssessment
     indicators,
     contacts,
     ages.length === 0 ? null : { value: youngest, statements: ages },
-    builder.names === undefined ? [] : [...builder.names.keys()],
+    builder.names,
     builder.suppressed,
     capApplied,
     ruleset,
@@ -696,6 +767,54 @@ class Assessment implements RiskAssessment {
       rulesetVersion: this.rulesetVersion,
       art18Referral: this.art18Referral,
     };
+  }
+}
+
+/**
+ * An indicator as assessed. Its spans and detail are built when first read (and kept): a
+ * stream that reads scores, or an assessment made only for its contacts and names, never
+ * cuts spans out of the text or quotes them. `toJSON` keeps the serialised form of a plain
+ * object, spans and detail included.
+ */
+class Indicator implements AssessedIndicator {
+  readonly tier: IndicatorTier;
+  readonly #definition: IndicatorDefinition;
+  readonly #items: readonly Evidence[];
+  readonly #source: AdSource;
+  #spans: readonly EvidenceSpan[] | undefined;
+  #detail: string | undefined;
+
+  constructor(
+    readonly code: IndicatorCode,
+    definition: IndicatorDefinition,
+    readonly confidence: Confidence,
+    readonly weight: number,
+    items: readonly Evidence[],
+    source: AdSource,
+  ) {
+    this.tier = definition.tier;
+    this.#definition = definition;
+    this.#items = items;
+    this.#source = source;
+  }
+
+  get spans(): readonly EvidenceSpan[] {
+    this.#spans ??= distinctSpans(this.#source, this.#items);
+    return this.#spans;
+  }
+
+  get detail(): string {
+    this.#detail ??= detailOf(this.#items, this.spans);
+    return this.#detail;
+  }
+
+  get caution(): string | undefined {
+    return this.#definition.caution;
+  }
+
+  toJSON(): AssessedIndicator {
+    const { code, tier, confidence, weight, spans, detail, caution } = this;
+    return caution === undefined ? { code, tier, confidence, weight, spans, detail } : { code, tier, confidence, weight, spans, detail, caution };
   }
 }
 

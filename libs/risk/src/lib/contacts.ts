@@ -190,18 +190,16 @@ function phoneObfuscation(text: NormalisedText, start: number, groupCount: numbe
 
 function findPhones(text: NormalisedText, region: CountryCode, channels: Map<number, string>, out: ContactMatch[]): void {
   const codes = text.codes;
-  // A number starts at a digit or at the "+" right before one.
-  let i = Math.max(0, text.digitsStart - 1);
-  const digitsEnd = text.digitsEnd;
-  while (i < digitsEnd) {
-    const code = codes[i];
-    const international = code === PLUS && i + 1 < codes.length && isDigit(codes[i + 1]);
-    const startsNumber = international || (isDigit(code) && (i === 0 || !isDigit(codes[i - 1])));
-    if (!startsNumber) {
-      i++;
-      continue;
-    }
-    const digitStart = international ? i + 1 : i;
+  const runs = text.digitRunStarts;
+  // A number starts at a run of digits or at the "+" right before one. The runs are listed by
+  // normalisation; `from` is where the scan resumes after a number or a failed candidate.
+  let from = Math.max(0, text.digitsStart - 1);
+  for (let k = 0; k < text.digitRunCount; k++) {
+    const run = runs[k];
+    const international = run - 1 >= from && run > 0 && codes[run - 1] === PLUS;
+    if (!international && run < from) continue;
+    let i = international ? run - 1 : run;
+    const digitStart = run;
     const scanEnd = collectGroups(codes, digitStart);
     let totalDigits = 0;
     for (let g = 0; g < groups.count; g++) totalDigits += groups.ends[g] - groups.starts[g];
@@ -232,7 +230,7 @@ function findPhones(text: NormalisedText, region: CountryCode, channels: Map<num
       }
     }
     // Retry from the next group: a date or a price may run into the number.
-    if (!matched) i = groups.count > 1 ? groups.starts[1] : Math.max(scanEnd, i + 1);
+    from = matched ? i : groups.count > 1 ? groups.starts[1] : Math.max(scanEnd, i + 1);
   }
 }
 

@@ -66,22 +66,42 @@ export interface LexiconMatch {
   readonly end: number;
 }
 
-/** Every pattern occurrence in the text, each (pattern, span) once. */
-export function matchLexicon(lexicon: CompiledLexicon, text: NormalisedText): LexiconMatch[] {
-  scratch.clear();
-  lexicon.trie.scan(text.letterCodes, scratch);
-  const out: LexiconMatch[] = [];
-  for (let k = 0; k < scratch.length; k++) {
-    const id = scratch.ids[k];
-    const start = scratch.starts[k];
-    const end = scratch.ends[k];
+/**
+ * Every pattern occurrence in the text into `out` (cleared first), each (pattern, span) once,
+ * in the order the trie found them: typed arrays rather than an object per match, for callers
+ * that read the matches in place.
+ */
+export function matchLexiconInto(lexicon: CompiledLexicon, text: NormalisedText, out: TrieMatches): void {
+  out.clear();
+  lexicon.trie.scan(text.letterCodes, out);
+  const { ids, starts, ends } = out;
+  let kept = 0;
+  for (let k = 0; k < out.length; k++) {
+    const id = ids[k];
+    const start = starts[k];
+    const end = ends[k];
     // A leet "1" read both as "i" and as "l" can reach one pattern twice, always from the
     // same start, so a repeat can only be among the latest matches.
     let repeated = false;
-    for (let j = out.length - 1; j >= 0 && out[j].start === start; j--) {
-      if (out[j].id === id && out[j].end === end) repeated = true;
+    for (let j = kept - 1; j >= 0 && starts[j] === start; j--) {
+      if (ids[j] === id && ends[j] === end) repeated = true;
     }
-    if (!repeated) out.push({ meaning: lexicon.meanings[id], id, start, end });
+    if (repeated) continue;
+    ids[kept] = id;
+    starts[kept] = start;
+    ends[kept] = end;
+    kept++;
+  }
+  out.length = kept;
+}
+
+/** Every pattern occurrence in the text, each (pattern, span) once. */
+export function matchLexicon(lexicon: CompiledLexicon, text: NormalisedText): LexiconMatch[] {
+  matchLexiconInto(lexicon, text, scratch);
+  const out: LexiconMatch[] = [];
+  for (let k = 0; k < scratch.length; k++) {
+    const id = scratch.ids[k];
+    out.push({ meaning: lexicon.meanings[id], id, start: scratch.starts[k], end: scratch.ends[k] });
   }
   return out;
 }

@@ -10,7 +10,7 @@ import {
   FOLD_KEYCAP,
   type FoldedCharacter,
 } from './fold';
-import { CHANNEL_FIRST_LETTERS, mayBeChannelWord } from './channel-words';
+import { CHANNEL_FIRST_LETTERS, mayBeChannelWord, mayStartChannelWord } from './channel-words';
 import { mayStartNumberWord, parseNumberPhrase } from './number-words';
 import { digitRunEnd, isDigit, isLowerLetter, letterRunEnd, wordSet } from './word-key';
 
@@ -66,6 +66,13 @@ export class NormalisedText {
    */
   digitsStart = 0;
   digitsEnd = 0;
+  /**
+   * Position in {@link codes} of each run of digits (a digit not preceded by one), in order;
+   * the first {@link digitRunCount} are meaningful. Phone numbers and ages start at these, so
+   * their scans visit the runs rather than every code unit between them.
+   */
+  digitRunStarts: Int32Array = new Int32Array(16);
+  digitRunCount = 0;
   /** Whether an "@" or a spelled one ("at", "arobase") appears: no e-mail address otherwise. */
   mayHaveEmail = false;
   /**
@@ -185,6 +192,8 @@ function fold(t: NormalisedText, text: string): number {
   const disguisedTable = bmpFlags;
   let n = 0;
   let pending = 0;
+  // The last code written (0 before the first): kept in a local rather than read back.
+  let previous = 0;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const unit = text.charCodeAt(i);
@@ -193,7 +202,6 @@ function fold(t: NormalisedText, text: string): number {
     if (code >= 0) {
       // One test, nearly always false, for "a space after a space": testing for a space first
       // branched on every space, which no predictor can guess in running text.
-      const previous = n > 0 ? codes[n - 1] : 0;
       if (((code ^ SPACE) | (previous ^ SPACE)) === 0) continue;
       if (n + 2 >= codes.length) {
         t.reserve(n + 16 + (length - i), n);
@@ -203,6 +211,7 @@ function fold(t: NormalisedText, text: string): number {
         flags = t.flags;
       }
       codes[n] = code;
+      previous = code;
       starts[n] = i;
       ends[n] = i + 1;
       if (pending === 0 && unit < 0x80) {
@@ -247,6 +256,7 @@ function fold(t: NormalisedText, text: string): number {
     starts = t.starts;
     ends = t.ends;
     flags = t.flags;
+    previous = n > 0 ? codes[n - 1] : 0;
   }
   return n;
 }
@@ -266,6 +276,8 @@ const MAX_SEPARATOR_RUN = 3;
 const MIN_SINGLE_DIGIT_GROUPS_TO_JOIN = 3;
 const MAX_ITEM_SEPARATOR = 2;
 const MAX_LEET_DIGIT_RUN = 2;
+/** Start, end, value and 1 if spelled (0 for a digit group): one item of a spelled-out number. */
+const ITEM_FIELDS = 4;
 
 /** Words after which a spelled-out number is an age even without "ans"/"years". */
 const AGE_CUES = wordSet(['age', 'agee', 'aged', 'ai', 'am', 'turned', 'jai', 'im']);
@@ -289,6 +301,8 @@ class Compactor {
   t!: NormalisedText;
   n = 0;
   w = 0;
+  /** Scratch of {@link numberWords}: {@link ITEM_FIELDS} numbers per item. */
+  private readonly items: number[] = [];
 
   private codes(): Uint16Array {
     return this.t.codeBuffer;
@@ -302,16 +316,34 @@ class Compactor {
   copy(r: number, extraFlags: number, letter: number): void {
     const t = this.t;
     const w = this.w++;
+    const code = t.codeBuffer[r];
+    if (isDigit(code)) this.noteDigit(w);
     if (w === r) {
-      if (letter !== t.codeBuffer[r]) t.letterBuffer[w] = letter;
+      if (letter !== code) t.letterBuffer[w] = letter;
       if (extraFlags !== 0) t.flags[w] |= extraFlags;
       return;
     }
     t.letterBuffer[w] = letter;
-    t.codeBuffer[w] = t.codeBuffer[r];
+    t.codeBuffer[w] = code;
     t.starts[w] = t.starts[r];
     t.ends[w] = t.ends[r];
     t.flags[w] = t.flags[r] | extraFlags;
+  }
+
+  /**
+   * Notes a digit written at `w`: a run of digits starts there unless one was written just
+   * before. Digits reach the output only through {@link copy} and {@link emit}; runs of
+   * anything else are copied by {@link copyRun}, which never carries a digit.
+   */
+  private noteDigit(w: number): void {
+    const t = this.t;
+    if (w > 0 && isDigit(t.codeBuffer[w - 1])) return;
+    if (t.digitRunCount === t.digitRunStarts.length) {
+      const grown = new Int32Array(t.digitRunStarts.length * 2);
+      grown.set(t.digitRunStarts);
+      t.digitRunStarts = grown;
+    }
+    t.digitRunStarts[t.digitRunCount++] = w;
   }
 
   /** Copies the input run [start, end) unchanged. */
@@ -330,6 +362,7 @@ class Compactor {
   emit(code: number, start: number, end: number, flags: number): void {
     const t = this.t;
     const w = this.w++;
+    if (isDigit(code)) this.noteDigit(w);
     t.codeBuffer[w] = code;
     t.letterBuffer[w] = code;
     t.starts[w] = start;
@@ -350,6 +383,7 @@ class Compactor {
     if (codes.length <= MAX_WHOLE_COPY) t.letterBuffer.set(codes);
     else t.letterBuffer.set(codes.subarray(0, n));
     t.hasDigits = false;
+    t.digitRunCount = 0;
     t.mayHaveEmail = false;
     t.mayHaveHandle = false;
     let r = 0;
@@ -446,15 +480,23 @@ class Compactor {
     return end;
   }
 
-  /** An item of a spelled-out number: a number phrase, or a short literal digit group. */
-  private item(start: number): { end: number; value: number; spelled: boolean } | undefined {
+  /**
+   * An item of a spelled-out number at `start`: a number phrase, or a short literal digit
+   * group. Appended to the item scratch; returns whether there was one.
+   */
+  private item(start: number): boolean {
     const codes = this.codes();
+    const items = this.items;
     if (isDigit(codes[start])) {
       const end = digitRunEnd(codes, start, this.n);
-      return end - start > 4 ? undefined : { end, value: 0, spelled: false };
+      if (end - start > 4) return false;
+      items.push(start, end, 0, 0);
+      return true;
     }
     const phrase = parseNumberPhrase(codes, start, this.n);
-    return phrase === undefined ? undefined : { end: phrase.end, value: phrase.value, spelled: true };
+    if (phrase === undefined) return false;
+    items.push(start, phrase.end, phrase.value, 1);
+    return true;
   }
 
   /** Notes that digits are written from the output position on. */
@@ -484,34 +526,40 @@ class Compactor {
   private numberWords(start: number): number {
     const codes = this.codes();
     const n = this.n;
-    const first = this.item(start);
-    if (first === undefined) return -1;
-    const items = [{ start, ...first }];
-    let cursor = first.end;
+    // Items as (start, end, value, spelled) quadruples in a reused array: most calls find one
+    // ordinary word ("une", "six") and give up, and should allocate nothing doing so.
+    const items = this.items;
+    items.length = 0;
+    if (!this.item(start)) return -1;
+    const firstEnd = items[1];
+    const firstValue = items[2];
+    let cursor = firstEnd;
     for (;;) {
       let next = cursor;
       while (next < n && next - cursor < MAX_ITEM_SEPARATOR && isDigitSeparator(codes[next])) next++;
       if (next === cursor || next >= n) break;
-      const item = this.item(next);
-      if (item === undefined) break;
-      items.push({ start: next, ...item });
-      cursor = item.end;
+      if (!this.item(next)) break;
+      cursor = items[items.length - 3];
     }
-    const spelled = items.filter((i) => i.spelled).length;
+    const count = items.length / ITEM_FIELDS;
+    let spelled = 0;
+    for (let i = 3; i < items.length; i += ITEM_FIELDS) spelled += items[i];
     // "zéro six 12 34…" or "zéro 6 12 34…" is a phone number; "un 06 12…" keeps its "un".
-    if (items.length >= 3 && (spelled >= 2 || first.value === 0)) {
+    if (count >= 3 && (spelled >= 2 || firstValue === 0)) {
       this.digitsFromHere();
-      items.forEach((item, index) => {
-        const flags = index === 0 ? 0 : CHAR_JOINED;
-        if (item.spelled) this.emitSpelled(item.start, item.end, item.value, flags);
-        else for (let k = item.start; k < item.end; k++) this.copy(k, k === item.start ? flags : 0, codes[k]);
-      });
+      for (let i = 0; i < items.length; i += ITEM_FIELDS) {
+        const flags = i === 0 ? 0 : CHAR_JOINED;
+        const itemStart = items[i];
+        const itemEnd = items[i + 1];
+        if (items[i + 3] === 1) this.emitSpelled(itemStart, itemEnd, items[i + 2], flags);
+        else for (let k = itemStart; k < itemEnd; k++) this.copy(k, k === itemStart ? flags : 0, codes[k]);
+      }
       this.t.digitsEnd = this.w;
       return cursor;
     }
-    if (!this.previousWordIsAgeCue() && !nextWordIsAgeUnit(codes, first.end, n)) return -1;
-    this.emitSpelled(start, first.end, first.value, 0);
-    return first.end;
+    if (!this.previousWordIsAgeCue() && !nextWordIsAgeUnit(codes, firstEnd, n)) return -1;
+    this.emitSpelled(start, firstEnd, firstValue, 0);
+    return firstEnd;
   }
 
   /** Whether the output so far ends with an age cue word ("âge:", "j'ai", "I am"). */
@@ -557,6 +605,9 @@ MAY_READ_AS_LETTER[0x24] = 1;
  * a digit or symbol read as a letter continues it; then the answer is yes without looking.
  */
 function mayBeChannelWordAt(codes: Uint16Array, start: number, end: number, length: number): boolean {
+  // Handle extraction looks at no word whose first two letters start no channel word; the
+  // letters view reads a letter as itself, so these are the word's first two letters there.
+  if (end - start >= 2 && !mayStartChannelWord(codes[start], codes[start + 1])) return false;
   if (end < length && codes[end] < 0x80 && MAY_READ_AS_LETTER[codes[end]] === 1) return true;
   return mayBeChannelWord(codes, start, end);
 }
