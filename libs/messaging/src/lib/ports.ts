@@ -24,4 +24,6 @@ export interface MessageCoordinates {
   offset: string;
   timestamp: string;
   headers: IHeaders;
+  /** The record's key as UTF-8 (null for a record without one); absent where no record was read. */
+  key?: string | null;
 }

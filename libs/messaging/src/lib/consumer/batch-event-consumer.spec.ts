@@ -222,57 +222,6 @@ describe('BatchEventConsumer offset commits', () => {
 
 describe('BatchEventConsumer deduplication', () => {
   /** One batch of `events` (the first one twice) through a consumer whose transactions run on a fake manager. */
-  /** One batch of one event through a consumer whose every transaction fails with `failure`. */
-  async function deliverFailing(failure: Error) {
-    const fake = fakeKafka();
-    const deadLetters: unknown[] = [];
-    const batches = new BatchEventConsumer({
-      kafka: fake.kafka,
-      dataSource: {
-        transaction: async () => {
-          throw failure;
-        },
-        query: async () => [{ answer: 1 }],
-      } as unknown as DataSource,
-      schema: 'test',
-      groupId: 'g',
-      deduplication: 'handler',
-      handlers: new Map([['topic.v1', async () => undefined]]),
-      outbox: {} as Outbox,
-      deadLetterPublisher: { publish: async (records: readonly unknown[]) => void deadLetters.push(...records) },
-      offsetCommitIntervalMs: 0,
-      retryBackoffMs: 1,
-    });
-    await batches.start();
-    const { eachBatch } = fake.consumer.run.mock.calls[0][0 as never] as unknown as { eachBatch: (payload: unknown) => Promise<void> };
-    const outcome = await eachBatch({
-      batch: { topic: 'topic.v1', partition: 0, highWatermark: '1', messages: [{ offset: '0', key: null, value: encodeEvent(sampleEvents(1)[0]), timestamp: '0', headers: {} }] },
-      heartbeat: async () => undefined,
-      isRunning: () => true,
-      isStale: () => false,
-      resolveOffset: () => undefined,
-    }).then(
-      () => 'committed',
-      (error: Error) => error.message,
-    );
-    await batches.stop();
-    return { outcome, deadLetters, commits: fake.consumer.commitOffsets.mock.calls.length };
-  }
-
-  it('keeps a batch whose event deadlocks on every attempt for later, instead of dead-lettering a valid event', async () => {
-    const { outcome, deadLetters, commits } = await deliverFailing(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
-    expect(outcome).toBe('deadlock detected');
-    expect(deadLetters).toEqual([]);
-    expect(commits).toBe(0);
-  });
-
-  it('dead-letters an event whose handler fails on every attempt while the database answers', async () => {
-    const { outcome, deadLetters, commits } = await deliverFailing(new TypeError('cannot read properties of undefined'));
-    expect(outcome).toBe('committed');
-    expect(deadLetters).toHaveLength(1);
-    expect(commits).toBe(1);
-  });
-
   async function deliverEvents(deduplication: 'inbox' | 'handler', skippedByHandler: number) {
     const fake = fakeKafka();
     const sql: string[] = [];
@@ -339,5 +288,94 @@ describe('BatchEventConsumer deduplication', () => {
     expect(handed).toEqual([ids]);
     // One repeated within the batch, one the handler found already applied.
     expect([applied, duplicates]).toEqual([1, 2]);
+  });
+});
+
+describe('BatchEventConsumer failures', () => {
+  /** One batch of one event through a consumer whose every transaction fails with `failure`. */
+  async function deliverFailing(failure: Error) {
+    const fake = fakeKafka();
+    const deadLetters: unknown[] = [];
+    const batches = new BatchEventConsumer({
+      kafka: fake.kafka,
+      dataSource: {
+        transaction: async () => {
+          throw failure;
+        },
+        query: async () => [{ answer: 1 }],
+      } as unknown as DataSource,
+      schema: 'test',
+      groupId: 'g',
+      deduplication: 'handler',
+      handlers: new Map([['topic.v1', async () => undefined]]),
+      outbox: {} as Outbox,
+      deadLetterPublisher: { publish: async (records: readonly unknown[]) => void deadLetters.push(...records) },
+      offsetCommitIntervalMs: 0,
+      retryBackoffMs: 1,
+    });
+    await batches.start();
+    const { eachBatch } = fake.consumer.run.mock.calls[0][0 as never] as unknown as { eachBatch: (payload: unknown) => Promise<void> };
+    const outcome = await eachBatch({
+      batch: { topic: 'topic.v1', partition: 0, highWatermark: '1', messages: [{ offset: '0', key: null, value: encodeEvent(sampleEvents(1)[0]), timestamp: '0', headers: {} }] },
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+      resolveOffset: () => undefined,
+    }).then(
+      () => 'committed',
+      (error: Error) => error.message,
+    );
+    await batches.stop();
+    return { outcome, deadLetters, commits: fake.consumer.commitOffsets.mock.calls.length };
+  }
+
+  it('keeps a batch whose event deadlocks on every attempt for later, instead of dead-lettering a valid event', async () => {
+    const { outcome, deadLetters, commits } = await deliverFailing(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+    expect(outcome).toBe('deadlock detected');
+    expect(deadLetters).toEqual([]);
+    expect(commits).toBe(0);
+  });
+
+  it("keeps a batch whose rejected event's dead letter cannot be published, rather than dead-lettering the broker's error", async () => {
+    const fake = fakeKafka();
+    const published: unknown[] = [];
+    const batches = new BatchEventConsumer({
+      kafka: fake.kafka,
+      dataSource: { transaction: async (work: (m: unknown) => Promise<unknown>) => work({ query: async () => [] }), query: async () => [{ answer: 1 }] } as unknown as DataSource,
+      schema: 'test',
+      groupId: 'g',
+      deduplication: 'handler',
+      handlers: new Map([['topic.v1', async (batch: EventBatch) => batch.deadLetter(batch.events[0], 'unknown platform')]]),
+      outbox: {} as Outbox,
+      deadLetterPublisher: {
+        publish: async (records: readonly unknown[]) => {
+          if (records.length > 0) throw new Error('broker unavailable');
+          published.push(...records);
+        },
+      },
+      offsetCommitIntervalMs: 0,
+      retryBackoffMs: 1,
+    });
+    await batches.start();
+    const { eachBatch } = fake.consumer.run.mock.calls[0][0 as never] as unknown as { eachBatch: (payload: unknown) => Promise<void> };
+    await expect(
+      eachBatch({
+        batch: { topic: 'topic.v1', partition: 0, highWatermark: '1', messages: [{ offset: '0', key: null, value: encodeEvent(sampleEvents(1)[0]), timestamp: '0', headers: {} }] },
+        heartbeat: async () => undefined,
+        isRunning: () => true,
+        isStale: () => false,
+        resolveOffset: () => undefined,
+      }),
+    ).rejects.toThrow('publishing dead letters failed: Error: broker unavailable');
+    await batches.stop();
+    expect(published).toEqual([]);
+    expect(fake.consumer.commitOffsets).not.toHaveBeenCalled();
+  });
+
+  it('dead-letters an event whose handler fails on every attempt while the database answers', async () => {
+    const { outcome, deadLetters, commits } = await deliverFailing(new TypeError('cannot read properties of undefined'));
+    expect(outcome).toBe('committed');
+    expect(deadLetters).toHaveLength(1);
+    expect(commits).toBe(1);
   });
 });

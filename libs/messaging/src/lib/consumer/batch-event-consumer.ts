@@ -196,16 +196,17 @@ export class BatchEventConsumer {
    * Returns how many went (0 without a retention). A group whose handler dedupes writes no
    * rows, but may hold some from before: they go too.
    */
-  async pruneInbox(now = new Date()): Promise<number> {
+  async pruneInbox(now = new Date(), keepGoing: () => boolean = () => true): Promise<number> {
     const retentionMs = this.options.inboxRetentionMs;
     if (!retentionMs) return 0;
-    return this.inbox.prune(this.options.dataSource, new Date(now.getTime() - retentionMs), undefined, () => this.started);
+    return this.inbox.prune(this.options.dataSource, new Date(now.getTime() - retentionMs), undefined, keepGoing);
   }
 
   private scheduleInboxPrune(inMs: number): void {
     if (!this.options.inboxRetentionMs || !this.started) return;
     this.inboxPruneTimer = setTimeout(() => {
-      this.inboxPruning = this.pruneInbox().then(
+      // Stops between statements when the consumer is stopping, so a shutdown does not wait for it.
+      this.inboxPruning = this.pruneInbox(new Date(), () => this.started).then(
         (deleted) => {
           if (deleted > 0) this.options.log?.('info', 'inbox pruned', { groupId: this.options.groupId, deleted });
         },
@@ -409,9 +410,13 @@ export class BatchEventConsumer {
         error = retryError;
       }
     }
-    if (!(error instanceof PoisonMessageError) && (isTransientDatabaseError(error) || !(await this.databaseAnswers()))) {
-      // Not the event's fault (the database is away, or a deadlock or serialization failure
-      // struck every attempt): keep the batch uncommitted; kafkajs retries it later.
+    if (
+      !(error instanceof PoisonMessageError) &&
+      (error instanceof DeadLetterPublishError || isTransientDatabaseError(error) || !(await this.databaseAnswers()))
+    ) {
+      // Not the event's fault (the database or the broker is away, or a deadlock or
+      // serialization failure struck every attempt): keep the batch uncommitted; kafkajs
+      // retries it later. A dead letter of the broker's error would replace the handler's reason.
       throw error;
     }
     const raw = rawById.get(event.event.id);
@@ -463,7 +468,11 @@ export class BatchEventConsumer {
       // Before the commit: once the inbox (or the handler's own dedupe) holds them, a redelivery
       // skips the rejected events, so a dead letter left for the end of the batch was lost to a
       // failed publish or a stop between chunks. A commit that fails after this only repeats it.
-      await this.options.deadLetterPublisher.publish(rejected);
+      try {
+        await this.options.deadLetterPublisher.publish(rejected);
+      } catch (error) {
+        throw new DeadLetterPublishError(error);
+      }
     });
   }
 
@@ -483,6 +492,7 @@ export class BatchEventConsumer {
       offset: message.offset,
       timestamp: message.timestamp,
       headers: message.headers ?? {},
+      key: message.key === null || message.key === undefined ? null : message.key.toString('utf8'),
     };
   }
 
@@ -501,4 +511,12 @@ export class BatchEventConsumer {
 function onceEach(events: ConsumedEvent[]): ConsumedEvent[] {
   const seen = new Set<string>();
   return events.filter((e) => !seen.has(e.event.id) && (seen.add(e.event.id), true));
+}
+
+/** The dead letters of a transaction's rejected events could not be published: the broker's fault, not the events'. */
+class DeadLetterPublishError extends Error {
+  constructor(cause: unknown) {
+    super(`publishing dead letters failed: ${describeError(cause)}`, { cause });
+    this.name = 'DeadLetterPublishError';
+  }
 }
