@@ -257,6 +257,17 @@ describe('scoring service (real Kafka and PostgreSQL)', () => {
     expect(rows).toEqual([{ ad_version: 2, title: 'Vélo à vendre, prix baissé', last_event_id: latest?.id }]);
   });
 
+  it('keeps the newer version of an ad when an older one arrives after it', async () => {
+    const newer = ingested('late-1', { title: 'Vélo, prix baissé', body: 'Vélo de ville révisé.' }, { adVersion: 2 });
+    const older = ingested('late-1', { title: 'Vélo', body: 'Vélo de ville.' }, { adVersion: 1 });
+    await send([newer]);
+    await waitFor(() => scored.find((event) => event.causationId === newer.id), 'the newer version to be scored');
+    await send([older]);
+    await waitFor(() => scored.find((event) => event.causationId === older.id), 'the older version to be scored');
+    const [row] = await scoring.app.get(DataSource).query('SELECT ad_version, title FROM scoring.assessments WHERE platform_id = $1 AND ad_id = $2', [tenant, 'late-1']);
+    expect(row).toEqual({ ad_version: 2, title: 'Vélo, prix baissé' });
+  });
+
   it('keeps an ad removed when its removal follows its version in one batch, and live when a version follows the removal', async () => {
     const removal = (adId: string) =>
       createEvent('ad.removed', {

@@ -234,8 +234,13 @@ export class AdAssessor {
          names = excluded.names,
          images = excluded.images, score = excluded.score, band = excluded.band, ruleset_version = excluded.ruleset_version,
          assessment = excluded.assessment, explanation = excluded.explanation, received_at = excluded.received_at,
-         assessed_at = excluded.assessed_at, last_event_id = excluded.last_event_id, removed = false`,
-      [JSON.stringify([...latest.values()])],
+         assessed_at = excluded.assessed_at, last_event_id = excluded.last_event_id, removed = false
+       -- An older version arriving late (ingest republishing what a failed publish left in its
+       -- outbox after a newer one went out) is scored, but never replaces the newer row.
+       WHERE scoring.assessments.ad_version <= excluded.ad_version`,
+      // In key order, as re-assessments and the queue's drain lock rows: two transactions
+      // taking the same rows in different orders could deadlock.
+      [JSON.stringify([...latest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row))],
     );
   }
 }

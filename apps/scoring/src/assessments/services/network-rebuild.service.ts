@@ -33,6 +33,7 @@ export class NetworkRebuild implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.rebuild();
+    this.network.markLoaded('recent-ads');
   }
 
   /** Observes every ad of the window again; returns how many. */

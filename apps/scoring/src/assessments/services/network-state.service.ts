@@ -21,6 +21,9 @@ export interface NetworkOutcome {
 
 const maxLinkedPerAd = 200;
 
+const LOADED_PARTS = ['recent-ads', 'hash-lists'] as const;
+type LoadedPart = (typeof LOADED_PARTS)[number];
+
 /**
  * The scoring service's own network state, in memory and bounded: a contact graph over a
  * sliding 7-day window, a MinHash/LSH template index, and the known-image hash index.
@@ -30,6 +33,21 @@ export class NetworkState {
   readonly contacts = new ContactGraph();
   readonly templates = new TemplateIndex({ capacity: 500_000 });
   readonly knownImages = new PdqIndex();
+  /** The parts loaded from the database at start; see {@link loaded}. */
+  private readonly loadedParts = new Set<LoadedPart>();
+
+  /**
+   * Whether the state loaded at start (the week's ads, the hash lists) is all there. The
+   * consumer starts after every start hook has run, but a timer started by one (the
+   * re-assessment drainer) must not score against a half-loaded state.
+   */
+  get loaded(): boolean {
+    return this.loadedParts.size === LOADED_PARTS.length;
+  }
+
+  markLoaded(part: LoadedPart): void {
+    this.loadedParts.add(part);
+  }
 
   observe(observation: NetworkObservation): NetworkOutcome {
     const linked = new Set<string>();

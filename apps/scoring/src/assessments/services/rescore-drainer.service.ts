@@ -4,6 +4,7 @@ import { OUTBOX, SERVICE_LOGGER } from '@vigie/service-kit';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AdAssessor, MAX_RESCORES_PER_BATCH } from './ad-assessor.service';
+import { NetworkState } from './network-state.service';
 
 /** How often the queue is looked at when no batch comes to drain it. */
 export const RESCORE_DRAIN_INTERVAL_MS = 5_000;
@@ -22,6 +23,7 @@ export class RescoreDrainer implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly dataSource: DataSource,
     private readonly assessor: AdAssessor,
+    private readonly network: NetworkState,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
@@ -39,6 +41,8 @@ export class RescoreDrainer implements OnApplicationBootstrap, OnApplicationShut
 
   /** Drains one share of the queue now; returns how many re-assessments were published. */
   async drainOnce(): Promise<number> {
+    // Until the week's ads and the hash lists are loaded, re-assessments would miss their evidence.
+    if (!this.network.loaded) return 0;
     return this.dataSource.transaction(async (manager) => {
       const events = await this.assessor.drainQueue(manager, MAX_RESCORES_PER_BATCH);
       await this.outbox.enqueue(manager, events);

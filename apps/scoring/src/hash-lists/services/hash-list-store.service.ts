@@ -34,6 +34,7 @@ export class HashListStore implements OnApplicationBootstrap {
       after = { listId: rows[rows.length - 1].list_id, pdq: rows[rows.length - 1].pdq };
     }
     this.network.knownImages.build();
+    this.network.markLoaded('hash-lists');
   }
 
   import(body: HashListImportBody): Promise<{ listId: string; received: number; stored: number; indexed: number }> {
@@ -64,12 +65,16 @@ export class HashListStore implements OnApplicationBootstrap {
     return this.oneAtATime(async () => {
       const withdrawn = await this.dataSource.transaction(async (manager) => {
         await this.lockList(manager, listId);
-        const deleted = await updateReturning<{ pdq: string }>(manager, `DELETE FROM scoring.known_hashes WHERE list_id = $1 RETURNING pdq`, [listId]);
+        // Counted, not returned: a list of millions would be held whole to be withdrawn one by one.
+        const [{ deleted }]: { deleted: number }[] = await manager.query(
+          `WITH gone AS (DELETE FROM scoring.known_hashes WHERE list_id = $1 RETURNING 1) SELECT count(*)::int AS deleted FROM gone`,
+          [listId],
+        );
         await manager.query(`DELETE FROM scoring.hash_lists WHERE list_id = $1`, [listId]);
-        return deleted.map((row) => row.pdq);
+        return deleted;
       });
-      for (const pdq of withdrawn) this.network.knownImages.withdraw(pdq, listId);
-      return { listId, withdrawn: withdrawn.length };
+      this.network.knownImages.withdrawList(listId);
+      return { listId, withdrawn };
     });
   }
 

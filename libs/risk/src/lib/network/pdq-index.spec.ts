@@ -111,6 +111,10 @@ describe('PdqIndex', () => {
     expect(index.withdraw(hexOf(a), 'unknown')).toBe(0);
     index.build();
     expect(index.match(near).map((m) => m.listId)).toEqual(['ngo']);
+    expect(index.withdrawList('ngo')).toBe(1);
+    expect(index.withdrawList('ngo')).toBe(0);
+    expect(index.match(near)).toEqual([]);
+    expect(index.size).toBe(0);
   });
 
   it('supports other radii exactly', () => {

@@ -238,6 +238,20 @@ export class PdqIndex {
     return withdrawn;
   }
 
+  /** Withdraws every hash of a list, in one pass; returns how many entries went. */
+  withdrawList(listId: string): number {
+    const list = this.listIndex.get(listId);
+    if (list === undefined) return 0;
+    let withdrawn = 0;
+    for (let id = 0; id < this.count; id++) {
+      if (this.lists[id] !== list) continue;
+      this.lists[id] = WITHDRAWN;
+      withdrawn++;
+    }
+    this.withdrawnCount += withdrawn;
+    return withdrawn;
+  }
+
   private grow(): void {
     const hashes = new Int32Array(this.hashes.length * 2);
     hashes.set(this.hashes);
