@@ -163,6 +163,7 @@ describe('ingest Kafka-native intake from ads.submitted.v1 (real Kafka and Postg
         reason: /\/data\/updatedAt.*future/,
       },
       { label: 'another event type', record: { key: notSubmitted.subject, value: encodeEvent(notSubmitted) }, reason: /\/type.*ad\.submitted/ },
+      { label: 'keyed by something else than its subject', record: { key: `${platform.id}:another-ad`, value: encodeEvent(submitted(sampleAd(`kd-key-${randomHex()}`))) }, reason: /\/key.*record key must be the subject/ },
       { label: 'tombstone', record: { key: `${platform.id}:kd-null`, value: null }, reason: /Empty message/ },
       {
         label: 'text emptied by normalisation',

@@ -11,8 +11,8 @@ import { prepareSubmission } from '../services/submission-preparation';
 /**
  * Kafka-native platforms produce `ad.submitted` straight to `ads.submitted.v1`. Each batch is
  * validated, normalised and recorded in the consumer's transaction; an ad that cannot be
- * accepted (unknown platform, subject not matching the ad, bad claims) goes to the DLQ with
- * the reason while the rest of the batch proceeds.
+ * accepted (unknown platform, subject not matching the ad, record not keyed by its subject, bad
+ * claims) goes to the DLQ with the reason while the rest of the batch proceeds.
  */
 @Controller()
 export class AdsSubmittedConsumer {
@@ -40,6 +40,11 @@ export class AdsSubmittedConsumer {
       if (!knownIds.has(event.tenant)) return reject(consumed, '/tenant', `unknown platform "${event.tenant}"`);
       if (event.subject !== subjectFor(event.tenant, event.data.platformAdId)) {
         return reject(consumed, '/subject', `must be "${event.tenant}:${event.data.platformAdId}" (tenant:platformAdId)`);
+      }
+      // The key picks the partition: keyed otherwise, two versions of one ad can land on two
+      // partitions, consumed concurrently, and be recorded in the wrong order.
+      if (consumed.coordinates.key !== undefined && consumed.coordinates.key !== event.subject) {
+        return reject(consumed, '/key', `the record key must be the subject "${event.subject}", got ${consumed.coordinates.key === null ? 'none' : `"${consumed.coordinates.key.slice(0, 200)}"`}`);
       }
       const prepared = prepareSubmission(event.data, index, receivedAt, this.settings.maxFutureSkewMs, event.id);
       if (!prepared.ok) {

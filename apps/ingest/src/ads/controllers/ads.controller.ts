@@ -61,7 +61,7 @@ export class AdsController {
   @ApiOperation({
     summary: 'Stream a backfill as NDJSON (one ad per line)',
     description:
-      'Read with backpressure and recorded in chunks of 1,000. The answer gives the line count, accepted/duplicate/rejected counts and each bad line with its number (the first 1,000). On 503 the body says from which line to resume.',
+      'Read with backpressure and recorded in chunks of 1,000 lines, 8 MiB or one second. The answer gives the line count, accepted/duplicate/rejected counts and each bad line with its number (the first 1,000). On 503 (broker or database away) the body says from which line to resume, with the counts up to it.',
   })
   async submitNdjson(
     @Param('platformId') platformId: string,

@@ -10,6 +10,8 @@ export enum AdIntakeExceptionCode {
   AD_NOT_FOUND = 'AD_NOT_FOUND',
   TOO_MANY_CONCURRENT_REQUESTS = 'TOO_MANY_CONCURRENT_REQUESTS',
   BROKER_UNAVAILABLE = 'BROKER_UNAVAILABLE',
+  /** The database is away or kept colliding: an NDJSON import says where to resume. */
+  DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
 }
 
 const statusByCode: Record<AdIntakeExceptionCode, HttpStatus> = {
@@ -21,6 +23,7 @@ const statusByCode: Record<AdIntakeExceptionCode, HttpStatus> = {
   [AdIntakeExceptionCode.AD_NOT_FOUND]: HttpStatus.NOT_FOUND,
   [AdIntakeExceptionCode.TOO_MANY_CONCURRENT_REQUESTS]: HttpStatus.TOO_MANY_REQUESTS,
   [AdIntakeExceptionCode.BROKER_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [AdIntakeExceptionCode.DATABASE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export class AdIntakeException extends CodedHttpException<AdIntakeExceptionCode> {

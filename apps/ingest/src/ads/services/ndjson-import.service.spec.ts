@@ -108,7 +108,7 @@ describe('NdjsonImportService line limits', () => {
 });
 
 /** Submissions whose recording takes a few event-loop turns, logging what happens when. */
-function slowSubmissions(failOnChunkStartingAt?: number) {
+function slowSubmissions(failOnChunkStartingAt?: number, failure: () => Error = () => new AdIntakeException(AdIntakeExceptionCode.BROKER_UNAVAILABLE, 'broker down', {}, 5)) {
   const log: string[] = [];
   let recordingNow = 0;
   let mostAtOnce = 0;
@@ -124,7 +124,7 @@ function slowSubmissions(failOnChunkStartingAt?: number) {
       log.push(`record ${first}`);
       try {
         for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-        if (first === failOnChunkStartingAt) throw new AdIntakeException(AdIntakeExceptionCode.BROKER_UNAVAILABLE, 'broker down', {}, 5);
+        if (first === failOnChunkStartingAt) throw failure();
         log.push(`recorded ${first}`);
         const results = prepared.items.map(({ line }) => ({ index: line, platformAdId: `ad-${line}`, status: 'accepted' as const }));
         return { accepted: results.length, duplicates: 0, rejected: 0, results };
@@ -171,5 +171,48 @@ describe('NdjsonImportService pipelining', () => {
     expect((failure as AdIntakeException).details).toMatchObject({ resumeFromLine: 1001, report: { accepted: 1000 } });
     expect((failure as AdIntakeException).retryAfterSeconds).toBe(5);
     expect(log.filter((entry) => entry.startsWith('record'))).toEqual(['record 1', 'recorded 1', 'record 1001']);
+  });
+
+  it('says where to resume when the database goes away too, with the report as it stood at that line', async () => {
+    const databaseAway = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    const { service } = slowSubmissions(1001, databaseAway);
+    const failure = await service.import('demo', adLines(5000)).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(AdIntakeException);
+    expect((failure as AdIntakeException).code).toBe(AdIntakeExceptionCode.DATABASE_UNAVAILABLE);
+    // Lines after 1,000 were read while chunk 1001 was being recorded: the report leaves them out.
+    expect((failure as AdIntakeException).details).toEqual({
+      resumeFromLine: 1001,
+      report: { lines: 1000, accepted: 1000, duplicates: 0, rejected: 0, errors: [], errorsTruncated: false },
+    });
+    expect((failure as AdIntakeException).retryAfterSeconds).toBe(2);
+  });
+});
+
+describe('NdjsonImportService receipt times', () => {
+  it('cuts a chunk when its first line is more than a second old, so each line keeps a receipt time close to its own', async () => {
+    const receivedAts: number[] = [];
+    const { service, chunks } = (() => {
+      const fake = fakeSubmissions();
+      const prepare = fake.submissions.prepare.bind(fake.submissions);
+      (fake.submissions as unknown as { prepare: typeof prepare }).prepare = (rawAds, receivedAt, lineNumbers) => {
+        receivedAts.push(receivedAt.getTime());
+        return prepare(rawAds, receivedAt, lineNumbers);
+      };
+      const logger = { info: () => undefined } as unknown as Logger;
+      return { service: new NdjsonImportService(fake.submissions, new IngestMetrics(new Registry()), logger), chunks: fake.chunks };
+    })();
+    // A live feed: three lines, then a pause of 1.2 s, then two more.
+    async function* feed() {
+      yield Buffer.from('{"platformAdId":"a"}\n{"platformAdId":"b"}\n{"platformAdId":"c"}\n');
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      yield Buffer.from('{"platformAdId":"d"}\n{"platformAdId":"e"}\n');
+    }
+    const report = await service.import('demo', Readable.from(feed()));
+    expect(report).toMatchObject({ lines: 5, accepted: 5 });
+    expect(chunks).toEqual([3, 2]);
+    expect(receivedAts[1] - receivedAts[0]).toBeGreaterThanOrEqual(1000);
   });
 });

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { SERVICE_LOGGER } from '@vigie/service-kit';
+import { isTransientDatabaseError } from '@vigie/messaging';
+import { DATABASE_RETRY_AFTER_SECONDS, SERVICE_LOGGER } from '@vigie/service-kit';
 import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
-import { AdIntakeException } from '../exceptions/ad-intake.exception';
+import { AdIntakeException, AdIntakeExceptionCode } from '../exceptions/ad-intake.exception';
 import { AdSubmissionService, type PreparedBatch } from './ad-submission.service';
 import { IngestMetrics } from './ingest-metrics';
 
@@ -30,6 +31,12 @@ const chunkSize = 1000;
  */
 const maxChunkBytes = 8 * 1024 * 1024;
 const maxLineBytes = 1024 * 1024;
+/**
+ * A chunk's lines share the receipt time of its first line, so a chunk is also cut when that
+ * line is this old: a slow or live feed sending a line a minute had line 1,000 stamped as
+ * received most of a day early (and its claims checked against that time).
+ */
+const maxChunkAgeMs = 1000;
 const maxReportedErrors = 1000;
 const progressEveryLines = 100_000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -60,7 +67,12 @@ export class NdjsonImportService {
     let chunkReceivedAt = new Date();
     let skippingLongLine = false;
 
+    // The counts of the chunks recorded so far (`report` also counts lines read since).
+    const recordedSoFar = { accepted: 0, duplicates: 0, rejected: 0 };
     const listInOrder = (errors: NdjsonLineError[]) => {
+      recordedSoFar.accepted = report.accepted;
+      recordedSoFar.duplicates = report.duplicates;
+      recordedSoFar.rejected += errors.length;
       for (const error of errors.sort((a, b) => a.line - b.line)) {
         if (report.errors.length < maxReportedErrors) report.errors.push(error);
         else report.errorsTruncated = true;
@@ -95,12 +107,21 @@ export class NdjsonImportService {
       try {
         result = await this.submissions.recordPrepared(platformId, prepared, 'ndjson', receivedAt);
       } catch (error) {
+        // Tell the client exactly where to resume (everything before this chunk is recorded),
+        // with the report as it stood there: later lines are read meanwhile, and counted again
+        // when the client sends them anew.
+        const before = { ...recordedSoFar, lines: firstLine - 1, errors: [...report.errors], errorsTruncated: report.errorsTruncated };
+        const resume = `lines before ${firstLine} are recorded, resume from there`;
         if (error instanceof AdIntakeException) {
-          // Tell the client exactly where to resume: everything before this chunk is recorded.
-          throw new AdIntakeException(error.code, `${error.message}; lines before ${firstLine} are recorded, resume from there`, {
-            resumeFromLine: firstLine,
-            report,
-          }, error.retryAfterSeconds);
+          throw new AdIntakeException(error.code, `${error.message}; ${resume}`, { resumeFromLine: firstLine, report: before }, error.retryAfterSeconds);
+        }
+        if (isTransientDatabaseError(error)) {
+          throw new AdIntakeException(
+            AdIntakeExceptionCode.DATABASE_UNAVAILABLE,
+            `the database cannot record ads right now; ${resume}`,
+            { resumeFromLine: firstLine, report: before },
+            DATABASE_RETRY_AFTER_SECONDS,
+          );
         }
         throw error;
       }
@@ -154,6 +175,7 @@ export class NdjsonImportService {
       const adId = (value as { platformAdId?: unknown } | null)?.platformAdId;
       // A second version of one ad in the same chunk would race with the first: cut the chunk.
       if (typeof adId === 'string' && pendingIds.has(adId)) await flush();
+      else if (pending.length > 0 && Date.now() - chunkReceivedAt.getTime() > maxChunkAgeMs) await flush();
       if (pending.length === 0) chunkReceivedAt = new Date();
       pending.push({ value, line: lineNumber });
       pendingBytes += end;
