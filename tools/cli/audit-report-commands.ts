@@ -104,7 +104,9 @@ export async function runAuditReportCommand(parsed: ParsedArguments): Promise<st
       if (parsed.options.json === true) return JSON.stringify(total, null, 2);
       return [
         `${describeSubmission(total)} in ${total.runs} run(s)`,
-        ...(total.remaining > 0 ? [`${total.remaining} statement(s) still to send: run the command again`] : []),
+        // Failed statements are behind where the runs stopped: only a new invocation, which starts
+        // at the period's beginning, sends them again.
+        ...(total.remaining + total.failed > 0 ? [`${total.remaining + total.failed} statement(s) still to send: run the command again`] : []),
         ...total.batches
           .filter((batch) => batch.outcome !== 'accepted')
           .map((batch) => `  ${batch.outcome.toUpperCase()} ${batch.platformId} [${batch.puids.join(', ')}] ${batch.status ?? '-'} ${JSON.stringify(batch.answer ?? null).slice(0, 300)}`),

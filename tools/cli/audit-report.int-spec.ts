@@ -124,7 +124,7 @@ describe('vigie audit report commands', () => {
       const down = await vigie(['audit', 'submit-statements', '--url', 'http://127.0.0.1:1/statements', '--platform', tenant], admin);
       expect(down.status).toBe(0);
       expect(down.stdout).toContain('submitted 0, skipped (already accepted) 0, previously rejected 0, rejected 0, failed 1');
-      expect(down.stdout).toContain('1 statement(s) still to send: run the command again');
+      expect(down.stdout).toContain('2 statement(s) still to send: run the command again');
       expect(down.stderr).toContain('stopped: no statement of run 1 got an answer from the database (1 failed)');
       const first = await vigie(['audit', 'submit-statements', '--url', url, '--platform', tenant], admin);
       expect(first.status).toBe(0);

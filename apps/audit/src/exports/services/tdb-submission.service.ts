@@ -95,7 +95,11 @@ export interface SubmissionReport {
   readonly previouslyRejected: number;
   /** Statements it refused in this run (their whole batch, or the ones its answer named). */
   readonly rejected: number;
-  /** Statements not delivered (5xx or timeouts after every retry, breaker open): the next run sends them. */
+  /**
+   * Statements not delivered (5xx or timeouts after every retry, breaker open). They are not in
+   * `remaining` when they come before where the run stopped: a run from the period's beginning
+   * (without `resumeAfter`) sends them again.
+   */
   readonly failed: number;
   /** Statements the export left out (they break a rule), never sent. */
   readonly invalid: number;
