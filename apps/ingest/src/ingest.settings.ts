@@ -13,6 +13,8 @@ export interface IngestSettings {
   publishTimeoutMs: number;
   /** How long the breaker stays open before letting a trial request through. */
   breakerResetMs: number;
+  /** An NDJSON upload that sends nothing for this long is answered 408 with the line to resume from. */
+  ndjsonIdleTimeoutMs: number;
 }
 
 export const INGEST_SETTINGS_DEFAULTS = {
@@ -20,6 +22,7 @@ export const INGEST_SETTINGS_DEFAULTS = {
   maxConcurrentIntakes: 16,
   publishTimeoutMs: 10000,
   breakerResetMs: 10000,
+  ndjsonIdleTimeoutMs: 60000,
 };
 
 export function loadIngestSettings(env: NodeJS.ProcessEnv): IngestSettings {
@@ -45,6 +48,7 @@ export function loadIngestSettings(env: NodeJS.ProcessEnv): IngestSettings {
     maxConcurrentIntakes: integer('INGEST_MAX_CONCURRENT_INTAKES', INGEST_SETTINGS_DEFAULTS.maxConcurrentIntakes, 1, 1024),
     publishTimeoutMs: integer('INGEST_PUBLISH_TIMEOUT_MS', INGEST_SETTINGS_DEFAULTS.publishTimeoutMs, 100, 600000),
     breakerResetMs: integer('INGEST_BREAKER_RESET_MS', INGEST_SETTINGS_DEFAULTS.breakerResetMs, 100, 600000),
+    ndjsonIdleTimeoutMs: integer('INGEST_NDJSON_IDLE_TIMEOUT_MS', INGEST_SETTINGS_DEFAULTS.ndjsonIdleTimeoutMs, 1000, 3600000),
   };
   reader.assertValid('ingest');
   return settings;

@@ -130,7 +130,7 @@ describe('ingest Kafka-native intake from ads.submitted.v1 (real Kafka and Postg
 
   it('dead-letters invalid records with the reason while valid records in the same partition still flow', async () => {
     const partition = 0;
-    const valid = [0, 1, 2].map((n) => submitted(sampleAd(`kd-ok-${n}-${randomHex()}`)));
+    const valid = [0, 1, 2, 3].map((n) => submitted(sampleAd(`kd-ok-${n}-${randomHex()}`)));
     const unknownTenant = `${tenantPrefix}unregistered`;
     const wrongSubject = submitted(sampleAd(`kd-real-${randomHex()}`), platform.id, subjectFor(platform.id, `kd-other-${randomHex()}`));
     const ingestedExample = EVENT_DEFINITIONS.find((d) => d.type === 'ad.ingested')?.example as Ingested;

@@ -263,3 +263,26 @@ describe('ingest NDJSON backfill (real Kafka and PostgreSQL)', () => {
     expect((await ingest.call('GET', '/ready', { key: null })).status).toBe(200);
   });
 });
+
+describe('ingest NDJSON upload that goes quiet (real Kafka and PostgreSQL)', () => {
+  let ingest: IngestFixture;
+
+  beforeAll(async () => {
+    ingest = await startIngest({ INGEST_NDJSON_IDLE_TIMEOUT_MS: '1500' });
+  });
+
+  afterAll(async () => {
+    await ingest?.close();
+  });
+
+  it('answers 408 with the line to resume from, having recorded the complete lines, and frees its intake slot', async () => {
+    const platform = await ingest.createPlatform({ id: `it-quiet-${randomHex(3)}` });
+    const quiet = new Readable({ read: () => undefined });
+    quiet.push(`${JSON.stringify(smallAd('quiet-1'))}\n${JSON.stringify(smallAd('quiet-2'))}\n{"platformAdId":"quiet-3","ti`);
+    const answer = await postStream(ingest.url, `/platforms/${platform.id}/ads/ndjson`, platform.apiKey, quiet);
+    expect(answer.status).toBe(408);
+    expect(answer.body).toMatchObject({ code: 'UPLOAD_IDLE', resumeFromLine: 3, report: { lines: 2, accepted: 2 } });
+    const stored = await ingest.call<{ version: number }>('GET', `/platforms/${platform.id}/ads/quiet-2`, { key: platform.apiKey });
+    expect(stored.status).toBe(200);
+  });
+});

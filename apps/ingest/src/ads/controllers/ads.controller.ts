@@ -61,7 +61,7 @@ export class AdsController {
   @ApiOperation({
     summary: 'Stream a backfill as NDJSON (one ad per line)',
     description:
-      'Read with backpressure and recorded in chunks of 1,000 lines, 8 MiB or one second. The answer gives the line count, accepted/duplicate/rejected counts and each bad line with its number (the first 1,000). On 503 (broker or database away) the body says from which line to resume, with the counts up to it.',
+      'Read with backpressure and recorded in chunks of 1,000 lines, 8 MiB or one second. The answer gives the line count, accepted/duplicate/rejected counts and each bad line with its number (the first 1,000). On 503 (broker or database away) and 408 (nothing received for INGEST_NDJSON_IDLE_TIMEOUT_MS) the body says from which line to resume, with the counts up to it.',
   })
   async submitNdjson(
     @Param('platformId') platformId: string,
@@ -74,7 +74,7 @@ export class AdsController {
       throw new AdIntakeException(AdIntakeExceptionCode.WRONG_CONTENT_TYPE, 'send the backfill with Content-Type: application/x-ndjson');
     }
     try {
-      return await this.gate.admit(() => this.ndjson.import(platformId, request.body as Readable));
+      return await this.gate.admit(() => this.ndjson.import(platformId, request.body as Readable, this.settings.ndjsonIdleTimeoutMs));
     } catch (error) {
       // The rest of the upload is left unread: answer, then close the connection, or the
       // client's next request on it (keep-alive) would wait forever behind the unread bytes.

@@ -12,6 +12,8 @@ export enum AdIntakeExceptionCode {
   BROKER_UNAVAILABLE = 'BROKER_UNAVAILABLE',
   /** The database is away or kept colliding: an NDJSON import says where to resume. */
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  /** An NDJSON upload sent nothing for a minute; the answer says where to resume. */
+  UPLOAD_IDLE = 'UPLOAD_IDLE',
 }
 
 const statusByCode: Record<AdIntakeExceptionCode, HttpStatus> = {
@@ -24,6 +26,7 @@ const statusByCode: Record<AdIntakeExceptionCode, HttpStatus> = {
   [AdIntakeExceptionCode.TOO_MANY_CONCURRENT_REQUESTS]: HttpStatus.TOO_MANY_REQUESTS,
   [AdIntakeExceptionCode.BROKER_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
   [AdIntakeExceptionCode.DATABASE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
+  [AdIntakeExceptionCode.UPLOAD_IDLE]: HttpStatus.REQUEST_TIMEOUT,
 };
 
 export class AdIntakeException extends CodedHttpException<AdIntakeExceptionCode> {

@@ -191,6 +191,23 @@ describe('NdjsonImportService pipelining', () => {
   });
 });
 
+describe('NdjsonImportService idle uploads', () => {
+  it('ends an upload that sends nothing for the idle timeout, recording the complete lines and saying where to resume', async () => {
+    const { service, submitted } = importer();
+    const quiet = new Readable({ read: () => undefined });
+    quiet.push('{"platformAdId":"a"}\n{"platformAdId":"b"}\n{"platformAdId":"c", "tit');
+    const failure = await service.import('demo', quiet, 300).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(AdIntakeException);
+    expect((failure as AdIntakeException).code).toBe(AdIntakeExceptionCode.UPLOAD_IDLE);
+    expect((failure as AdIntakeException).getStatus()).toBe(408);
+    expect((failure as AdIntakeException).details).toMatchObject({ resumeFromLine: 3, report: { lines: 2, accepted: 2 } });
+    expect(submitted.map((s) => s.line)).toEqual([1, 2]);
+  });
+});
+
 describe('NdjsonImportService receipt times', () => {
   it('cuts a chunk when its first line is more than a second old, so each line keeps a receipt time close to its own', async () => {
     const receivedAts: number[] = [];

@@ -37,6 +37,25 @@ const maxLineBytes = 1024 * 1024;
  * received most of a day early (and its claims checked against that time).
  */
 const maxChunkAgeMs = 1000;
+/**
+ * An upload that sends nothing for this long (INGEST_NDJSON_IDLE_TIMEOUT_MS) is ended (408, with
+ * the line to resume from): it holds one of the service's few intake slots, which idle or
+ * half-open connections would otherwise keep from every platform for good. Time spent waiting
+ * for our own recording (backpressure) does not count.
+ */
+export const NDJSON_IDLE_TIMEOUT_MS = 60_000;
+
+/** The client sent nothing for {@link NDJSON_IDLE_TIMEOUT_MS}. */
+class UploadIdleError extends Error {}
+
+/** The iterator's next value, or an {@link UploadIdleError} if none comes within `ms`. */
+function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<IteratorResult<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new UploadIdleError()), ms);
+  });
+  return Promise.race([iterator.next(), idle]).finally(() => clearTimeout(timer));
+}
 const maxReportedErrors = 1000;
 const progressEveryLines = 100_000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -56,7 +75,7 @@ export class NdjsonImportService {
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async import(platformId: string, stream: Readable): Promise<NdjsonImportReport> {
+  async import(platformId: string, stream: Readable, idleTimeoutMs = NDJSON_IDLE_TIMEOUT_MS): Promise<NdjsonImportReport> {
     const report: NdjsonImportReport = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, errors: [], errorsTruncated: false };
     let pending: { value: unknown; line: number }[] = [];
     let pendingBytes = 0;
@@ -201,7 +220,14 @@ export class NdjsonImportService {
         bytes.copy(carry, carryLength);
         carryLength += bytes.length;
       };
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
+      // Only the wait for the client is timed, not the wait for our own recording. The stream is
+      // left as it is on a timeout (destroying the request would close the connection before
+      // the answer saying where to resume could be sent).
+      const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await nextWithin(chunks, idleTimeoutMs);
+        if (next.done) break;
+        const chunk = next.value;
         let start = 0;
         for (let newline = chunk.indexOf(0x0a, start); newline !== -1; newline = chunk.indexOf(0x0a, start)) {
           if (skippingLongLine) {
@@ -233,6 +259,16 @@ export class NdjsonImportService {
       if (carry.length > 0 && !skippingLongLine) await handleLine(carry);
       await flush();
       await previousChunkRecorded();
+    } catch (error) {
+      if (!(error instanceof UploadIdleError)) throw error;
+      // The complete lines read so far are recorded; the client resumes after them.
+      await flush();
+      await previousChunkRecorded();
+      throw new AdIntakeException(
+        AdIntakeExceptionCode.UPLOAD_IDLE,
+        `nothing received for ${idleTimeoutMs / 1000} s; lines before ${report.lines + 1} are recorded, resume from there`,
+        { resumeFromLine: report.lines + 1, report },
+      );
     } finally {
       // Whatever stopped the import (a failed chunk, a broken upload), the chunk still in the
       // database or the broker finishes before the request ends and frees its intake slot.
