@@ -2,13 +2,19 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { EventPublisher, OutgoingRecord } from '../ports';
 
 /**
- * Bytes (values, keys and headers) one produce request carries. The broker refuses a partition's
- * record batch above its `message.max.bytes` (1 MiB by default) with MESSAGE_TOO_LARGE, which no
- * retry cures: a relay batch of 500 long ads (a 5,000-character body makes a 12 kB event) sent
- * whole stalled the outbox for good. Publishes arriving while a send is in flight are merged up
- * to this size, and a publish larger than it is sent in parts, one after the other.
+ * Publishes arriving while a send is in flight are merged into the next send up to this many
+ * bytes (values, keys and headers).
  */
-const MAX_SEND_BYTES = 512 * 1024;
+const MAX_MERGED_BYTES = 512 * 1024;
+
+/**
+ * Bytes one produce request carries at most. The broker refuses a partition's record batch above
+ * its `message.max.bytes` (1 MiB by default) with MESSAGE_TOO_LARGE, which no retry cures: a
+ * relay batch of 500 long ads (a 5,000-character body makes a 12 kB event) sent whole stalled
+ * the outbox for good. A publish larger than this is sent in parts, one after the other; the
+ * margin below 1 MiB is for the records' own framing, should every record go to one partition.
+ */
+const MAX_SEND_BYTES = 900 * 1024;
 
 function sizeOf(record: OutgoingRecord): number {
   let bytes = record.value.length + Buffer.byteLength(record.key);
@@ -103,7 +109,7 @@ export class KafkaEventPublisher implements EventPublisher {
       while (this.pending.length > 0) {
         let bytes = 0;
         let count = 0;
-        while (count < this.pending.length && (count === 0 || bytes + this.pending[count].bytes <= MAX_SEND_BYTES)) bytes += this.pending[count++].bytes;
+        while (count < this.pending.length && (count === 0 || bytes + this.pending[count].bytes <= MAX_MERGED_BYTES)) bytes += this.pending[count++].bytes;
         const group = this.pending.splice(0, count);
         try {
           await this.send(group.flatMap((item) => item.records));
