@@ -198,6 +198,21 @@ describe('ingest HTTP intake: batches, removals, ad state (real Kafka and Postgr
       expect(state.body).toMatchObject({ version: 2, contentHash: updated.data.contentHash });
     });
 
+    it('refuses content older, by its updatedAt, than the recorded version or removal: a late resend is not a new version', async () => {
+      const ad = sampleAd(`late-${randomHex()}`, { updatedAt: isoIn(-60_000) });
+      await submit([ad]);
+      const newer = { ...ad, title: `${ad.title} (nouveau prix)`, updatedAt: isoIn(-30_000) };
+      expect((await submit([newer])).body.results[0]).toMatchObject({ status: 'accepted', version: 2 });
+      // The first request again (a client retry after a timeout): older than version 2.
+      const late = await submit([ad]);
+      expect(late.body.results[0]).toMatchObject({ status: 'rejected', errors: [{ field: '/updatedAt', reason: expect.stringMatching(/older than version 2/) }] });
+      const state = await ingest.call<{ version: number; status: string }>('GET', `/platforms/${platform.id}/ads/${ad.platformAdId}`, { key: platform.apiKey });
+      expect(state.body).toMatchObject({ version: 2, status: 'live' });
+      // A lagging snapshot that still shows the ad live does not re-list it after its removal.
+      expect((await submit([{ ...newer, status: 'removed', updatedAt: isoIn(-10_000) }])).body.results[0]).toMatchObject({ status: 'accepted', event: 'ad.removed' });
+      expect((await submit([newer])).body.results[0]).toMatchObject({ status: 'rejected', errors: [{ field: '/updatedAt', reason: expect.stringMatching(/older than its removal/) }] });
+    });
+
     it("turns an ad submitted with status 'removed' into ad.removed, once; relisting it is a new version", async () => {
       const ad = sampleAd(`rm-${randomHex()}`);
       await submit([ad]);
@@ -244,8 +259,10 @@ describe('ingest HTTP intake: batches, removals, ad state (real Kafka and Postgr
 
     it('gives concurrent changes of one new ad distinct, consecutive versions', async () => {
       const id = `race-v-${randomHex()}`;
+      // One updatedAt for all six: the platform's claims do not order them, their arrival does.
+      const updatedAt = isoIn(-3600_000);
       const answers = await Promise.all(
-        Array.from({ length: 6 }, (_, n) => submit([smallAd(id, { body: `version ${n}` })])),
+        Array.from({ length: 6 }, (_, n) => submit([smallAd(id, { body: `version ${n}`, updatedAt })])),
       );
       const versions = answers.map((a) => a.body.results[0].version).sort();
       expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
@@ -259,10 +276,12 @@ describe('ingest HTTP intake: batches, removals, ad state (real Kafka and Postgr
   describe('overlapping batches', () => {
     it('gives every new ad shared by concurrent batches one first sighting and consecutive versions', async () => {
       const ids = Array.from({ length: 100 }, (_, n) => `overlap-${n}-${randomHex()}`);
-      // Each batch lists the same new ads in its own order, with its own text.
+      // Each batch lists the same new ads in its own order, with its own text (and one updatedAt:
+      // the claims do not order the batches, their arrival does).
+      const updatedAt = isoIn(-3600_000);
       const batches = Array.from({ length: 4 }, (_, b) => {
         const order = b % 2 === 0 ? ids : [...ids].reverse();
-        return order.map((id) => smallAd(id, { body: `batch ${b} text of ${id}` }));
+        return order.map((id) => smallAd(id, { body: `batch ${b} text of ${id}`, updatedAt }));
       });
       const answers = await Promise.all(batches.map((batch) => submit(batch)));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
@@ -476,7 +495,7 @@ describe('ingest HTTP intake: batches, removals, ad state (real Kafka and Postgr
       expect(state.body).toMatchObject({ status: 'removed', removedAt });
     });
 
-    it('records the removal of an ad never submitted, which a later submission then ingests as version 1', async () => {
+    it('records the removal of an ad never submitted; content updated after it is then version 1, older content is refused', async () => {
       const id = `unseen-${randomHex()}`;
       const answer = await ingest.call<ItemResult>('POST', `/platforms/${platform.id}/ads/${id}/removal`, {
         key: platform.apiKey,
@@ -485,7 +504,10 @@ describe('ingest HTTP intake: batches, removals, ad state (real Kafka and Postgr
       expect(answer.body).toMatchObject({ status: 'accepted', event: 'ad.removed' });
       const removed = eventById(await publishedNow(), answer.body.eventId) as Removed;
       expect(removed.data).toMatchObject({ removedBy: 'unknown', commandId: null, reason: null });
-      const later = await submit([sampleAd(id)]);
+      // Updated an hour ago by the platform's claim: content from before the removal.
+      const older = await submit([sampleAd(id)]);
+      expect(older.body.results[0]).toMatchObject({ status: 'rejected', errors: [{ field: '/updatedAt' }] });
+      const later = await submit([sampleAd(id, { updatedAt: isoIn(-500) })]);
       expect(later.body.results[0]).toMatchObject({ status: 'accepted', version: 1 });
     });
 

@@ -55,7 +55,12 @@ interface AdStateRow {
   content_hash: string;
   field_hashes: Partial<Record<ContentField, string>>;
   status: 'live' | 'removed';
+  /** The platform's updatedAt of this version, or removedAt of its removal; null for ads stored before it was kept. */
+  updated_claim: Date | string | null;
 }
+
+/** Content older, by the platform's own claim, than the version already recorded. */
+class StaleResendError extends Error {}
 
 /** Attempts of one intake when concurrent requests keep storing its new ads first. */
 const MAX_INTAKE_ATTEMPTS = 8;
@@ -104,7 +109,7 @@ export class AdIntakeService {
     // the table (autovacuum off or behind) probed by platform only and filtered every ad of the
     // platform, so each batch cost time in proportion to the ads already stored.
     const rows: AdStateRow[] = await manager.query(
-      `SELECT a.ad_id, a.version, a.content_hash, a.field_hashes, a.status
+      `SELECT a.ad_id, a.version, a.content_hash, a.field_hashes, a.status, a.updated_claim
          FROM unnest($2::text[]) AS wanted(ad_id)
          JOIN ingest.ads a ON a.platform_id = $1 AND a.ad_id = wanted.ad_id
         ORDER BY a.ad_id FOR UPDATE OF a`,
@@ -137,6 +142,10 @@ export class AdIntakeService {
           version: outcome.row.version,
         });
       } catch (error) {
+        if (error instanceof StaleResendError) {
+          results.push({ index: item.index, platformAdId: adId, status: 'rejected', errors: [{ field: '/updatedAt', reason: error.message }] });
+          continue;
+        }
         if (!(error instanceof ContractViolationError)) throw error;
         // Ads were checked after normalisation already; this guards the removal events, whose
         // contract createEvent still checks.
@@ -160,6 +169,7 @@ export class AdIntakeService {
           field_hashes: v.field_hashes,
           status: v.status,
           removed_at: v.removedAt,
+          updated_claim: v.updated_claim,
           event_id: v.eventId,
           is_new: !state.has(v.ad_id),
         })),
@@ -170,17 +180,17 @@ export class AdIntakeService {
       const [written]: { inserted: number }[] = await manager.query(
         `WITH v AS (
            SELECT * FROM json_to_recordset($3::json)
-             AS v(ad_id text, version int, content_hash text, field_hashes jsonb, status text, removed_at timestamptz, event_id uuid, is_new boolean)
+             AS v(ad_id text, version int, content_hash text, field_hashes jsonb, status text, removed_at timestamptz, updated_claim timestamptz, event_id uuid, is_new boolean)
          ), inserted AS (
            INSERT INTO ingest.ads (platform_id, ad_id, version, content_hash, field_hashes, status,
-                                   first_received_at, last_received_at, removed_at, last_event_id)
-           SELECT $1, v.ad_id, v.version, v.content_hash, v.field_hashes, v.status, $2, $2, v.removed_at, v.event_id FROM v WHERE v.is_new
+                                   first_received_at, last_received_at, removed_at, updated_claim, last_event_id)
+           SELECT $1, v.ad_id, v.version, v.content_hash, v.field_hashes, v.status, $2, $2, v.removed_at, v.updated_claim, v.event_id FROM v WHERE v.is_new
            ON CONFLICT (platform_id, ad_id) DO NOTHING
            RETURNING 1
          ), updated AS (
            UPDATE ingest.ads AS a SET
              version = v.version, content_hash = v.content_hash, field_hashes = v.field_hashes, status = v.status,
-             last_received_at = $2, removed_at = v.removed_at, last_event_id = v.event_id
+             last_received_at = $2, removed_at = v.removed_at, updated_claim = v.updated_claim, last_event_id = v.event_id
              FROM v WHERE a.platform_id = $1 AND a.ad_id = v.ad_id AND NOT v.is_new
            RETURNING 1
          )
@@ -213,6 +223,12 @@ export class AdIntakeService {
       );
     }
     if (previous && previous.status === 'live' && previous.content_hash === normalised.contentHash) return undefined;
+    // Other content than the recorded version's, but older by the platform's own clock: a
+    // retried request or a lagging snapshot arriving late, not a change (nor a re-listing).
+    if (previous?.updated_claim && Date.parse(ad.updatedAt) < new Date(previous.updated_claim).getTime()) {
+      const what = previous.status === 'removed' ? `its removal (${new Date(previous.updated_claim).toISOString()})` : `version ${previous.version} (updatedAt ${new Date(previous.updated_claim).toISOString()})`;
+      throw new StaleResendError(`older than ${what} already recorded: a late resend is not a new version`);
+    }
     const version = (previous?.version ?? 0) + 1;
     const receivedAt = options.receivedAtIso;
     const id = uuidv7();
@@ -233,6 +249,7 @@ export class AdIntakeService {
       field_hashes: normalised.fieldHashes,
       status: 'live' as const,
       removedAt: null,
+      updated_claim: ad.updatedAt,
     };
     // Built here rather than through createEvent, which would validate the whole ad a second
     // time: the ad was validated after normalisation (prepareSubmittedAd) and every other field
@@ -284,6 +301,7 @@ export class AdIntakeService {
       field_hashes: previous?.field_hashes ?? {},
       status: 'removed' as const,
       removedAt: item.removedAt,
+      updated_claim: item.removedAt,
     };
     return { event, row };
   }
