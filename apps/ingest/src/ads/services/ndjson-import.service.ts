@@ -86,12 +86,11 @@ export class NdjsonImportService {
     let chunkReceivedAt = new Date();
     let skippingLongLine = false;
 
-    // The counts of the chunks recorded so far (`report` also counts lines read since).
-    const recordedSoFar = { accepted: 0, duplicates: 0, rejected: 0 };
+    // Rejections of the chunks recorded so far: `report.rejected` also counts the bad lines
+    // read since (accepted and duplicate counts only ever come from recorded chunks).
+    let recordedRejected = 0;
     const listInOrder = (errors: NdjsonLineError[]) => {
-      recordedSoFar.accepted = report.accepted;
-      recordedSoFar.duplicates = report.duplicates;
-      recordedSoFar.rejected += errors.length;
+      recordedRejected += errors.length;
       for (const error of errors.sort((a, b) => a.line - b.line)) {
         if (report.errors.length < maxReportedErrors) report.errors.push(error);
         else report.errorsTruncated = true;
@@ -129,7 +128,14 @@ export class NdjsonImportService {
         // Tell the client exactly where to resume (everything before this chunk is recorded),
         // with the report as it stood there: later lines are read meanwhile, and counted again
         // when the client sends them anew.
-        const before = { ...recordedSoFar, lines: firstLine - 1, errors: [...report.errors], errorsTruncated: report.errorsTruncated };
+        const before = {
+          lines: firstLine - 1,
+          accepted: report.accepted,
+          duplicates: report.duplicates,
+          rejected: recordedRejected,
+          errors: [...report.errors],
+          errorsTruncated: report.errorsTruncated,
+        };
         const resume = `lines before ${firstLine} are recorded, resume from there`;
         if (error instanceof AdIntakeException) {
           throw new AdIntakeException(error.code, `${error.message}; ${resume}`, { resumeFromLine: firstLine, report: before }, error.retryAfterSeconds);

@@ -96,9 +96,10 @@ export class AdAssessor {
     // Before the re-assessments, which read the rows this transaction saved too: an ad assessed
     // earlier in the batch than the ad that completed its signal was scored without it.
     await this.save(manager, rows);
-    // Linked ads beyond the batch's share wait in the queue, as do those whose row is not
-    // visible yet: saved by another partition's transaction still in flight, they would be
-    // missed for good. What share the batch has left goes to ads queued before.
+    // Linked ads beyond the batch's share wait in the queue (the drainer takes them), as do
+    // those whose row is not visible yet: saved by another partition's transaction still in
+    // flight, they would be missed for good. The queue costs the batch nothing when it has
+    // neither, as most batches do.
     const wanted = [...linked];
     const now = wanted.slice(0, MAX_RESCORES_PER_BATCH);
     const { events: rescored, missing } = await this.reassess(manager, now);
@@ -106,7 +107,6 @@ export class AdAssessor {
     await queueRescores(manager, wanted.slice(MAX_RESCORES_PER_BATCH).map((adKey) => ({ adKey, queuedAt: null })));
     await queueRescores(manager, missing.map((adKey) => ({ adKey, queuedAt: null })), RESCORE_RETRY_DELAY_MS);
     this.metrics.queued(wanted.length - now.length + missing.length);
-    events.push(...(await this.drainQueue(manager, MAX_RESCORES_PER_BATCH - now.length)));
     return events;
   }
 
@@ -114,9 +114,9 @@ export class AdAssessor {
    * Re-assesses up to `limit` ads of the queue in the caller's transaction. One whose row is
    * still missing goes back, due later, until {@link RESCORE_MAX_WAIT_MS} after it was queued.
    */
-  async drainQueue(manager: EntityManager, limit: number): Promise<AnyEvent[]> {
+  async drainQueue(manager: EntityManager, limit: number): Promise<{ claimed: number; events: AnyEvent[] }> {
     const claimed = await claimRescores(manager, limit);
-    if (claimed.length === 0) return [];
+    if (claimed.length === 0) return { claimed: 0, events: [] };
     const { events, missing } = await this.reassess(manager, claimed.map((entry) => entry.adKey));
     const stillMissing = new Set(missing);
     const retry: QueuedRescore[] = [];
@@ -128,7 +128,7 @@ export class AdAssessor {
     }
     await queueRescores(manager, retry, RESCORE_RETRY_DELAY_MS);
     this.metrics.drained(claimed.length - retry.length - dropped, dropped);
-    return events;
+    return { claimed: claimed.length, events };
   }
 
   private async reassess(manager: EntityManager, adKeys: string[]): Promise<Reassessment> {

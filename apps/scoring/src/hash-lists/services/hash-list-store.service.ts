@@ -48,14 +48,17 @@ export class HashListStore implements OnApplicationBootstrap {
   withdraw(listId: string, body: HashListWithdrawalBody): Promise<{ listId: string; received: number; withdrawn: number; remaining: number }> {
     return this.oneAtATime(async () => {
       const hashes = [...new Set(body.hashes.map((hash) => hash.toLowerCase()))];
-      const withdrawn = await this.dataSource.transaction(async (manager) => {
+      const { withdrawn, remaining } = await this.dataSource.transaction(async (manager) => {
         await this.lockList(manager, listId);
         const deleted = await updateReturning<{ pdq: string }>(manager, `DELETE FROM scoring.known_hashes WHERE list_id = $1 AND pdq = ANY($2) RETURNING pdq`, [listId, hashes]);
-        await manager.query(`UPDATE scoring.hash_lists SET hash_count = hash_count - $2, imported_at = clock_timestamp() WHERE list_id = $1`, [listId, deleted.length]);
-        return deleted.map((row) => row.pdq);
+        const [list] = await updateReturning<{ hash_count: number }>(
+          manager,
+          `UPDATE scoring.hash_lists SET hash_count = hash_count - $2, imported_at = clock_timestamp() WHERE list_id = $1 RETURNING hash_count`,
+          [listId, deleted.length],
+        );
+        return { withdrawn: deleted.map((row) => row.pdq), remaining: list.hash_count };
       });
       for (const pdq of withdrawn) this.network.knownImages.withdraw(pdq, listId);
-      const [{ remaining }] = await this.dataSource.query(`SELECT hash_count AS remaining FROM scoring.hash_lists WHERE list_id = $1`, [listId]);
       return { listId, received: body.hashes.length, withdrawn: withdrawn.length, remaining };
     });
   }

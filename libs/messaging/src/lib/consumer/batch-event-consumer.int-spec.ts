@@ -39,7 +39,7 @@ describe('BatchEventConsumer against a real broker and database', () => {
     await Promise.all([dropSchema(producerDb, producerSchema), dropSchema(consumerDb, consumerSchema)]);
   });
 
-  function consumerFor(topic: string, groupId: string, handler: EventBatchHandler, metrics?: MessagingMetrics) {
+  function consumerFor(topic: string, groupId: string, handler: EventBatchHandler, metrics?: MessagingMetrics, deadLetterPublisher: EventPublisher = publisher) {
     return new BatchEventConsumer({
       kafka,
       dataSource: consumerDb,
@@ -47,7 +47,7 @@ describe('BatchEventConsumer against a real broker and database', () => {
       groupId,
       handlers: new Map([[topic, handler]]),
       outbox: new Outbox(consumerSchema),
-      deadLetterPublisher: publisher,
+      deadLetterPublisher,
       metrics,
       retryBackoffMs: 20,
     });
@@ -189,16 +189,7 @@ describe('BatchEventConsumer against a real broker and database', () => {
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [kept, rejected].map((event) => ({ key: 'platform:ad', value: encodeEvent(event) })) });
     await producer.disconnect();
-    const consumer = new BatchEventConsumer({
-      kafka,
-      dataSource: consumerDb,
-      schema: consumerSchema,
-      groupId,
-      handlers: new Map([[topic, handler]]),
-      outbox: new Outbox(consumerSchema),
-      deadLetterPublisher: flakyPublisher,
-      retryBackoffMs: 20,
-    });
+    const consumer = consumerFor(topic, groupId, handler, undefined, flakyPublisher);
     await consumer.start();
     try {
       const deadLetters = await readAll(`${topic}.dlq`, 1);

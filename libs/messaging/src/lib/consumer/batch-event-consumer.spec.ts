@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { sampleEvents } from '../../test-support/messaging-fixture';
 import type { Outbox } from '../outbox/outbox';
-import { BatchEventConsumer, type BatchEventConsumerOptions, type EventBatch } from './batch-event-consumer';
+import { BatchEventConsumer, type BatchEventConsumerOptions, type EventBatch, type EventBatchHandler } from './batch-event-consumer';
 
 /** A kafkajs consumer reduced to what the restart and commit logic touch; its events are emitted by hand. */
 function fakeKafka() {
@@ -292,24 +292,34 @@ describe('BatchEventConsumer deduplication', () => {
 });
 
 describe('BatchEventConsumer failures', () => {
-  /** One batch of one event through a consumer whose every transaction fails with `failure`. */
-  async function deliverFailing(failure: Error) {
+  /**
+   * One batch of one event through a consumer whose transactions throw `failure` (or, without
+   * one, run), with `handler`, and a dead-letter publisher that throws `publishFailure` for any
+   * record (or keeps them).
+   */
+  async function deliverOne(options: { failure?: Error; handler?: EventBatchHandler; publishFailure?: Error }) {
     const fake = fakeKafka();
     const deadLetters: unknown[] = [];
     const batches = new BatchEventConsumer({
       kafka: fake.kafka,
       dataSource: {
-        transaction: async () => {
-          throw failure;
+        transaction: async (work: (m: unknown) => Promise<unknown>) => {
+          if (options.failure) throw options.failure;
+          return work({ query: async () => [] });
         },
         query: async () => [{ answer: 1 }],
       } as unknown as DataSource,
       schema: 'test',
       groupId: 'g',
       deduplication: 'handler',
-      handlers: new Map([['topic.v1', async () => undefined]]),
+      handlers: new Map([['topic.v1', options.handler ?? (async () => undefined)]]),
       outbox: {} as Outbox,
-      deadLetterPublisher: { publish: async (records: readonly unknown[]) => void deadLetters.push(...records) },
+      deadLetterPublisher: {
+        publish: async (records: readonly unknown[]) => {
+          if (records.length > 0 && options.publishFailure) throw options.publishFailure;
+          deadLetters.push(...records);
+        },
+      },
       offsetCommitIntervalMs: 0,
       retryBackoffMs: 1,
     });
@@ -330,50 +340,24 @@ describe('BatchEventConsumer failures', () => {
   }
 
   it('keeps a batch whose event deadlocks on every attempt for later, instead of dead-lettering a valid event', async () => {
-    const { outcome, deadLetters, commits } = await deliverFailing(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+    const { outcome, deadLetters, commits } = await deliverOne({ failure: Object.assign(new Error('deadlock detected'), { code: '40P01' }) });
     expect(outcome).toBe('deadlock detected');
     expect(deadLetters).toEqual([]);
     expect(commits).toBe(0);
   });
 
   it("keeps a batch whose rejected event's dead letter cannot be published, rather than dead-lettering the broker's error", async () => {
-    const fake = fakeKafka();
-    const published: unknown[] = [];
-    const batches = new BatchEventConsumer({
-      kafka: fake.kafka,
-      dataSource: { transaction: async (work: (m: unknown) => Promise<unknown>) => work({ query: async () => [] }), query: async () => [{ answer: 1 }] } as unknown as DataSource,
-      schema: 'test',
-      groupId: 'g',
-      deduplication: 'handler',
-      handlers: new Map([['topic.v1', async (batch: EventBatch) => batch.deadLetter(batch.events[0], 'unknown platform')]]),
-      outbox: {} as Outbox,
-      deadLetterPublisher: {
-        publish: async (records: readonly unknown[]) => {
-          if (records.length > 0) throw new Error('broker unavailable');
-          published.push(...records);
-        },
-      },
-      offsetCommitIntervalMs: 0,
-      retryBackoffMs: 1,
+    const { outcome, deadLetters, commits } = await deliverOne({
+      handler: async (batch) => batch.deadLetter(batch.events[0], 'unknown platform'),
+      publishFailure: new Error('broker unavailable'),
     });
-    await batches.start();
-    const { eachBatch } = fake.consumer.run.mock.calls[0][0 as never] as unknown as { eachBatch: (payload: unknown) => Promise<void> };
-    await expect(
-      eachBatch({
-        batch: { topic: 'topic.v1', partition: 0, highWatermark: '1', messages: [{ offset: '0', key: null, value: encodeEvent(sampleEvents(1)[0]), timestamp: '0', headers: {} }] },
-        heartbeat: async () => undefined,
-        isRunning: () => true,
-        isStale: () => false,
-        resolveOffset: () => undefined,
-      }),
-    ).rejects.toThrow('publishing dead letters failed: Error: broker unavailable');
-    await batches.stop();
-    expect(published).toEqual([]);
-    expect(fake.consumer.commitOffsets).not.toHaveBeenCalled();
+    expect(outcome).toBe('publishing dead letters failed: Error: broker unavailable');
+    expect(deadLetters).toEqual([]);
+    expect(commits).toBe(0);
   });
 
   it('dead-letters an event whose handler fails on every attempt while the database answers', async () => {
-    const { outcome, deadLetters, commits } = await deliverFailing(new TypeError('cannot read properties of undefined'));
+    const { outcome, deadLetters, commits } = await deliverOne({ failure: new TypeError('cannot read properties of undefined') });
     expect(outcome).toBe('committed');
     expect(deadLetters).toHaveLength(1);
     expect(commits).toBe(1);

@@ -139,7 +139,11 @@ export class KafkaEventPublisher implements EventPublisher {
     while (start < records.length) {
       let end = start;
       let bytes = 0;
-      while (end < records.length && (end === start || bytes + sizeOf(records[end]) <= MAX_SEND_BYTES)) bytes += sizeOf(records[end++]);
+      for (; end < records.length; end++) {
+        const size = sizeOf(records[end]);
+        if (end > start && bytes + size > MAX_SEND_BYTES) break;
+        bytes += size;
+      }
       await this.sendPart(start === 0 && end === records.length ? records : records.slice(start, end));
       start = end;
     }
